@@ -1,0 +1,308 @@
+"""Neural-network building blocks on top of `Value`: Module, Neuron, Layer, MLP.
+
+Naming follows the tutorials: in a network, weights are ``w1, w2, ...`` layer by
+layer, neuron by neuron, input by input, and biases ``b1, b2, ...`` neuron by
+neuron. Hidden neurons are ``h1, h2, ...`` (numbered on across hidden layers) and
+output neurons ``o1, o2, ...``; a neuron's weighted sum is ``sum_h1`` etc. For the
+2-2-1 network this gives exactly the tutorial's w1..w6, b1..b3, h1, h2, o1.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Union
+
+from micrograd.engine import Value
+
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
+
+Input = Union[Value, float, int]
+RngLike = Union[random.Random, int, None]
+
+#: activation name -> the Value method applying it (None: identity)
+ACTIVATIONS = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "linear": None}
+
+_FORMAT = "micrograd-state"
+
+
+class Module:
+    """Base class: anything with parameters.
+
+    Subclasses define `parameters()` (Karpathy's API); the rest is built on it.
+    """
+
+    def parameters(self) -> list[Value]:
+        return []
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``(name, Value)`` pairs in `parameters()` order (generic names ``p1, p2, ...``)."""
+        return [(f"p{i}", p) for i, p in enumerate(self.parameters(), 1)]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0 (gradients accumulate across `backward()` calls)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def state_dict(self) -> dict[str, float]:
+        """Parameter values by name, e.g. ``{'w1': 0.5, ..., 'b3': 0.0}``."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Set parameters from ``state``; its names must match `state_dict()` exactly.
+
+        Everything is checked before anything is written, so on error the model is
+        unchanged.
+        """
+        if not isinstance(state, dict):
+            raise TypeError(f"state must be a dict of name -> number, got {type(state).__name__}")
+        named = self.named_parameters()
+        expected = [name for name, _ in named]
+        missing = [k for k in expected if k not in state]
+        extra = [k for k in state if k not in set(expected)]
+        if missing or extra:
+            raise ValueError(
+                f"state does not match this {type(self).__name__} ({len(expected)} parameters): "
+                f"missing {missing[:5]}{'...' if len(missing) > 5 else ''}, "
+                f"unexpected {extra[:5]}{'...' if len(extra) > 5 else ''}"
+            )
+        values = {}
+        for name in expected:
+            v = state[name]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"parameter {name!r} must be a finite number, got {v!r}")
+            values[name] = float(v)
+        for name, p in named:
+            p.data = values[name]
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the parameters to a JSON file, atomically (temp file + rename).
+
+        An existing file is replaced only once the new one is complete.
+        """
+        path = Path(path)
+        doc = {"format": _FORMAT, "version": 1, "model": repr(self), "parameters": self.state_dict()}
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w") as f:
+                json.dump(doc, f, indent=1)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def load(self, path: str | os.PathLike[str]) -> None:
+        """Load parameters saved by `save` into this model (an instance method).
+
+        Raises FileNotFoundError, ValueError (not a micrograd file / corrupt / built
+        for another architecture); on any error the model is unchanged.
+        """
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"no saved model at {str(path)!r}")
+        try:
+            doc = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise ValueError(f"{str(path)!r} is not a valid micrograd save file (corrupt JSON: {e})") from None
+        if not isinstance(doc, dict) or doc.get("format") != _FORMAT or not isinstance(doc.get("parameters"), dict):
+            raise ValueError(f"{str(path)!r} is not a micrograd save file (written by Module.save)")
+        try:
+            self.load_state_dict(doc["parameters"])
+        except ValueError as e:
+            raise ValueError(f"cannot load {str(path)!r} (saved from {doc.get('model')}): {e}") from None
+
+
+class Neuron(Module):
+    """One neuron: ``activation(w1*x1 + w2*x2 + ... + b)``.
+
+    ``nonlin`` keeps Karpathy's meaning (True: ReLU, False: linear); ``activation``
+    (``'relu'``, ``'tanh'``, ``'sigmoid'``, ``'linear'``) overrides it. Weights
+    start uniform in [-1, 1) and the bias at 0, as in Karpathy's micrograd, unless
+    ``weights`` / ``bias_value`` are given. ``rng`` is a ``random.Random`` or an int
+    seed; without it the global ``random`` module is used (so ``random.seed(1337)``
+    reproduces Karpathy's models).
+
+    >>> n = Neuron(2, activation="sigmoid", weights=[0, 1], bias_value=4)
+    >>> n([2, 3]).data
+    0.9990889488055994
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nonlin: bool = True,
+        *,
+        activation: str | None = None,
+        bias: bool = True,
+        weights: Sequence[float] | None = None,
+        bias_value: float | None = None,
+        rng: RngLike = None,
+    ) -> None:
+        if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
+            raise ValueError(f"nin must be a positive int, got {nin!r}")
+        if activation is None:
+            activation = "relu" if nonlin else "linear"
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}")
+        if weights is not None and len(weights) != nin:
+            raise ValueError(f"weights has {len(weights)} entries but the neuron has {nin} inputs")
+        if bias_value is not None and not bias:
+            raise ValueError("bias_value was given but bias=False")
+        r = _rng(rng)
+        self.w = [Value(w) for w in weights] if weights is not None else [Value(r.uniform(-1, 1)) for _ in range(nin)]
+        self.b = (Value(0.0 if bias_value is None else bias_value)) if bias else None
+        self.activation = activation
+        self._act = ACTIVATIONS[activation]
+        self.nonlin = activation != "linear"
+        _name_neurons([], [self])
+
+    def __call__(self, x: Sequence[Input]) -> Value:
+        if len(x) != len(self.w):
+            raise ValueError(f"{self.name} expects {len(self.w)} inputs, got {len(x)}")
+        act = Value.dot(self.w, x, self.b)
+        if self._act is None:
+            act.label = self.name
+            return act
+        act.label = self._sum_label
+        out = self._act(act)
+        out.label = self.name
+        return out
+
+    def parameters(self) -> list[Value]:
+        return self.w + [self.b] if self.b is not None else list(self.w)
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [(p.label, p) for p in self.parameters()]
+
+    def neurons(self) -> list[Neuron]:
+        return [self]
+
+    def __repr__(self) -> str:
+        bias = "" if self.b is not None else ", bias=False"
+        return f"Neuron({len(self.w)}, activation={self.activation!r}{bias})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same inputs; calling it returns a list of ``nout`` Values.
+
+    Keyword arguments go to each `Neuron`. A layer on its own is an output layer:
+    its neurons are named ``o1, o2, ...``.
+    """
+
+    def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
+        if isinstance(nout, bool) or not isinstance(nout, int) or nout < 1:
+            raise ValueError(f"nout must be a positive int, got {nout!r}")
+        kwargs["rng"] = _rng(kwargs.get("rng"))
+        self.neurons_ = [Neuron(nin, **kwargs) for _ in range(nout)]
+        _name_neurons([], self.neurons_)
+
+    def __call__(self, x: Sequence[Input]) -> list[Value]:
+        return [n(x) for n in self.neurons_]
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons_ for p in n.parameters()]
+
+    named_parameters = Neuron.named_parameters
+
+    def neurons(self) -> list[Neuron]:
+        return list(self.neurons_)
+
+    def __repr__(self) -> str:
+        first = self.neurons_[0]
+        bias = "" if first.b is not None else ", bias=False"
+        return f"Layer({len(first.w)}, {len(self.neurons_)}, activation={first.activation!r}{bias})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``MLP(nin, [h1, h2, ..., nout])``.
+
+    Hidden layers use ``activation`` (ReLU by default, as in Karpathy's micrograd),
+    the last layer ``output_activation`` (linear by default). Calling the model
+    returns a list of Values, or the single Value when the last layer has one
+    neuron.
+
+    >>> model = MLP(2, [16, 16, 1], rng=0)
+    >>> len(model.parameters())
+    337
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        *,
+        activation: str = "relu",
+        output_activation: str = "linear",
+        bias: bool = True,
+        rng: RngLike = None,
+    ) -> None:
+        if not nouts:
+            raise ValueError("nouts must list at least one layer size, e.g. MLP(2, [16, 16, 1])")
+        r = _rng(rng)
+        sizes = [nin, *nouts]
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                activation=activation if i < len(nouts) - 1 else output_activation,
+                bias=bias,
+                rng=r,
+            )
+            for i in range(len(nouts))
+        ]
+        hidden = [n for layer in self.layers[:-1] for n in layer.neurons_]
+        _name_neurons(hidden, self.layers[-1].neurons_)
+
+    def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
+        for layer in self.layers:
+            x = layer(x)
+        return x[0] if len(x) == 1 else x
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    named_parameters = Neuron.named_parameters
+
+    def neurons(self) -> list[Neuron]:
+        return [n for layer in self.layers for n in layer.neurons_]
+
+    def __repr__(self) -> str:
+        nin = len(self.layers[0].neurons_[0].w)
+        sizes = [len(layer.neurons_) for layer in self.layers]
+        hidden = self.layers[0].neurons_[0].activation if len(self.layers) > 1 else "relu"
+        out = self.layers[-1].neurons_[0].activation
+        bias = "" if self.layers[0].neurons_[0].b is not None else ", bias=False"
+        return f"MLP({nin}, {sizes}, activation={hidden!r}, output_activation={out!r}{bias})"
+
+
+def _name_neurons(hidden: list[Neuron], output: list[Neuron]) -> None:
+    """Give neurons and their parameters the tutorial's names (see the module docstring)."""
+    nw = nb = 0
+    for prefix, group in (("h", hidden), ("o", output)):
+        for i, neuron in enumerate(group, 1):
+            neuron.name = f"{prefix}{i}"
+            neuron._sum_label = f"sum_{neuron.name}"
+            for w in neuron.w:
+                nw += 1
+                w.label = f"w{nw}"
+            if neuron.b is not None:
+                nb += 1
+                neuron.b.label = f"b{nb}"
+
+
+def _rng(rng: RngLike) -> Any:
+    """A generator with ``uniform``; None means the global ``random`` module."""
+    if rng is None or rng is random:
+        return random
+    if isinstance(rng, random.Random):
+        return rng
+    if isinstance(rng, int) and not isinstance(rng, bool):
+        return random.Random(rng)
+    raise TypeError(f"rng must be a random.Random, an int seed or None, got {type(rng).__name__}")

@@ -1,0 +1,52 @@
+"""Optimisers: plain stochastic gradient descent with optional momentum and weight decay."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from micrograd.engine import Value
+
+__all__ = ["SGD"]
+
+
+class SGD:
+    """``p -= lr * (p.grad + weight_decay * p)``, with classical momentum if asked.
+
+    ``params`` is a list of Values or a Module. ``lr`` may be changed between
+    steps (a decaying rate). Call `zero_grad()` before each backward pass.
+
+    >>> from micrograd import Value
+    >>> w = Value(1.0)
+    >>> opt = SGD([w], lr=0.1)
+    >>> (w * w).backward(); opt.step()
+    >>> w.data
+    0.8
+    """
+
+    def __init__(self, params: Iterable[Value] | object, lr: float = 0.01, *, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
+        if hasattr(params, "parameters"):
+            params = params.parameters()
+        self.params = list(params)  # type: ignore[arg-type]
+        bad = [type(p).__name__ for p in self.params if not isinstance(p, Value)]
+        if bad:
+            raise TypeError(f"SGD needs Values (or a Module), got {bad[0]}")
+        for name, v in (("lr", lr), ("momentum", momentum), ("weight_decay", weight_decay)):
+            if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+                raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
+        self.lr, self.momentum, self.weight_decay = float(lr), float(momentum), float(weight_decay)
+        self._velocity = [0.0] * len(self.params)
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        """Move every parameter against its gradient."""
+        lr, mu, wd = self.lr, self.momentum, self.weight_decay
+        for i, p in enumerate(self.params):
+            g = p.grad + wd * p.data if wd else p.grad
+            if mu:
+                g = self._velocity[i] = mu * self._velocity[i] + g
+            p.data -= lr * g
