@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import micrograd
 
 #: modules that provide a subcommand, in --help order
-SUBCOMMAND_MODULES: tuple[str, ...] = ()
+SUBCOMMAND_MODULES: tuple[str, ...] = ("micrograd.tour", "micrograd.draw", "micrograd.exercises")
 
 
 def build_parser() -> argparse.ArgumentParser:
