@@ -7,14 +7,13 @@ their lengths must match.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Union
 
 from micrograd.engine import Value
 
 __all__ = ["mse_loss", "sse_loss", "binary_cross_entropy", "hinge_loss"]
 
-Scalar = Union[Value, float, int]
-Targets = Union[Scalar, Sequence[Scalar]]
+Scalar = Value | float | int
+Targets = Scalar | Sequence[Scalar]
 
 
 def _pairs(y_true: Targets, y_pred: Targets, name: str) -> list[tuple[Scalar, Scalar]]:

@@ -16,14 +16,14 @@ import random
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from micrograd.engine import Value
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
 
-Input = Union[Value, float, int]
-RngLike = Union[random.Random, int, None]
+Input = Value | float | int
+RngLike = random.Random | int | None
 
 #: activation name -> the Value method applying it (None: identity)
 ACTIVATIONS = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "linear": None}

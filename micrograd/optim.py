@@ -24,7 +24,14 @@ class SGD:
     0.8
     """
 
-    def __init__(self, params: Iterable[Value] | object, lr: float = 0.01, *, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
+    def __init__(
+        self,
+        params: Iterable[Value] | object,
+        lr: float = 0.01,
+        *,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+    ) -> None:
         if hasattr(params, "parameters"):
             params = params.parameters()
         self.params = list(params)  # type: ignore[arg-type]

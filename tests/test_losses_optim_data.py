@@ -7,8 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from micrograd import SGD, MLP, Value, binary_cross_entropy, hinge_loss, mse_loss, sse_loss
-from micrograd import datasets
+from micrograd import MLP, SGD, Value, binary_cross_entropy, datasets, hinge_loss, mse_loss, sse_loss
 
 
 def test_mse_of_the_tutorial_example_is_half():
