@@ -9,8 +9,8 @@ adding one line here.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 def _away_from_zero(x: float) -> float:

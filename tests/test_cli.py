@@ -31,3 +31,19 @@ def test_no_command_prints_help_and_exits_2(capsys):
 def test_unknown_command_is_a_usage_error():
     r = run("frobnicate")
     assert r.returncode == 2 and "invalid choice" in r.stderr
+
+
+def test_ci_runs_exactly_the_readme_quickstart_commands():
+    """CI must install and test the way README tells a newcomer to."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    readme = root.joinpath("README.md").read_text()
+    quickstart = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    commands = [b.strip() for b in re.findall(r"```bash\n(.*?)```", quickstart, re.S)]
+    assert len(commands) == 2, "README's quickstart shows exactly two commands"
+    ci = root.joinpath(".ci", "run").read_text()
+    install = commands[0].split("&& pip install", 1)[1]  # the venv is made by CI itself
+    assert "pip install" + install in ci
+    assert commands[1] in ci.splitlines()
