@@ -9,6 +9,7 @@
 """
 
 from micrograd.engine import Value, is_grad_enabled, no_grad
+from micrograd.gradcheck import GradcheckError, check_gradients, numerical_grad
 from micrograd.losses import binary_cross_entropy, hinge_loss, mse_loss, sse_loss
 from micrograd.nn import MLP, Layer, Module, Neuron
 from micrograd.optim import SGD
@@ -24,6 +25,9 @@ __all__ = [
     "Layer",
     "MLP",
     "SGD",
+    "check_gradients",
+    "numerical_grad",
+    "GradcheckError",
     "mse_loss",
     "sse_loss",
     "binary_cross_entropy",
