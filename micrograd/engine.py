@@ -27,7 +27,7 @@ from typing import Union
 
 __all__ = ["Value", "no_grad", "is_grad_enabled"]
 
-Number = Union[int, float]
+Number = int | float
 Operand = Union["Value", int, float]
 
 _INF = math.inf
@@ -198,11 +198,10 @@ class Value:
             return _node(self.data - other.data, (self, other), (1.0, -1.0), "-")
         return _node(self.data - _const(other, "-"), (self,), (1.0,), "-")
 
-    def __radd__(self, other: Number) -> Value:
-        return self + other
-
-    def __rmul__(self, other: Number) -> Value:
-        return self * other
+    # other + self is self + other (also in floating point), so the reflected ops are the same
+    # functions: one Python call per op instead of two.
+    __radd__ = __add__
+    __rmul__ = __mul__
 
     def __rsub__(self, other: Number) -> Value:  # other - self
         return _node(_const(other, "-") - self.data, (self,), (-1.0,), "-")
@@ -304,7 +303,9 @@ class Value:
         children = tuple(children)
         local = tuple(_as_float(g, "a local gradient") for g in local_grads)
         if len(local) != len(children):
-            raise ValueError(f"from_op needs one local gradient per child: got {len(children)} children, {len(local)} gradients")
+            raise ValueError(
+                f"from_op needs one local gradient per child: got {len(children)} children, {len(local)} gradients"
+            )
         for c in children:
             if type(c) is not Value:
                 raise TypeError(f"from_op children must be Values, got {type(c).__name__}")
@@ -382,30 +383,68 @@ class Value:
         gradient of the latest pass. Works for graphs of any depth: the
         topological order is built with an explicit stack, not recursion.
         """
-        order = _topological_order(self)
-        for node in order:
-            if node._prev:
-                node.grad = 0.0
+        order = _interior_nodes(self)
+        for node in order:  # interior nodes hold the gradient of the latest pass only
+            node.grad = 0.0
         self.grad += 1.0
-        for node in reversed(order):
-            g = node.grad
-            for child, local in zip(node._prev, node._local):
-                child.grad += local * g
+        for node in reversed(order):  # parents first, so node.grad is complete when it is used
+            prev, local, g = node._prev, node._local, node.grad
+            # The chain rule on every edge: child.grad += d(node)/d(child) * d(self)/d(node).
+            # Nodes with one or two children (nearly all of them) are spelled out because
+            # zip() allocates three objects per node, which costs more than the arithmetic.
+            if len(prev) == 1:
+                prev[0].grad += local[0] * g
+            elif len(prev) == 2:
+                prev[0].grad += local[0] * g
+                prev[1].grad += local[1] * g
+            else:
+                for child, d in zip(prev, local):
+                    child.grad += d * g
+
+
+# Lies on the stack of `_interior_nodes` just above a node whose children are being
+# visited: popping it means they are all done, so the node below comes next in the order.
+_CHILDREN_DONE = object()
+
+
+def _interior_nodes(root: Value) -> list[Value]:
+    """Every non-leaf node reachable from root, each after all of its children.
+
+    A depth-first search with an explicit stack, so graphs of any depth work. It
+    allocates nothing per node besides its entries in ``order`` and ``seen`` (no
+    (node, flag) tuples, which the cyclic garbage collector would have to scan), and
+    leaves are never pushed: backward has nothing to do for them, and a parameter is a
+    child of every sample's part of the graph.
+    """
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list = [root] if root._prev else []
+    while stack:
+        node = stack.pop()
+        if node is _CHILDREN_DONE:
+            order.append(stack.pop())
+        elif node not in seen:  # two parents can push the same child before it is visited
+            seen.add(node)
+            stack.append(node)
+            stack.append(_CHILDREN_DONE)
+            for child in node._prev:
+                if child._prev and child not in seen:
+                    stack.append(child)
+    return order
 
 
 def _topological_order(root: Value) -> list[Value]:
-    """Every node reachable from root, each after all of its children (iterative DFS)."""
+    """Every node reachable from root, leaves included, each after all of its children."""
+    if not root._prev:
+        return [root]
     order: list[Value] = []
-    seen: set[Value] = set()
-    stack = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        if children_done:
-            order.append(node)
-        elif node not in seen:
-            seen.add(node)
-            stack.append((node, True))
-            stack.extend([(child, False) for child in node._prev if child not in seen])
+    leaves: set[Value] = set()
+    for node in _interior_nodes(root):
+        for child in node._prev:
+            if not child._prev and child not in leaves:
+                leaves.add(child)
+                order.append(child)
+        order.append(node)
     return order
 
 
@@ -425,7 +464,9 @@ def _power(a: float, b: float) -> float:
 
 
 def _const(x: object, op: str) -> float:
-    if type(x) is float or type(x) is int:
+    if type(x) is float:
+        return x
+    if type(x) is int:
         return float(x)
     return _as_float(x, f"the other operand of {op!r}")
 
