@@ -1,8 +1,141 @@
-"""Placeholder for the `draw` command; replaced by the real implementation."""
+"""``python -m micrograd draw``: draw a named example or an expression to a file.
+
+    python -m micrograd draw network --grad --highlight w1 -o net.svg
+    python -m micrograd draw "(a*b + c).tanh()" a=2 b=-3 c=10 --grad -o expr.png
+
+The format follows the output's extension (.svg, .png, .pdf, .dot); ``-o -``
+prints the DOT text. Exit status 0 on success, 2 on a usage error (unknown
+example, bad expression, unknown highlight label, no renderer).
+"""
+
+from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from micrograd import tutorials
+from micrograd.datasets import make_moons
+from micrograd.engine import Value
+from micrograd.expr import ExpressionError, evaluate, parse_assignments
+from micrograd.nn import Module, Neuron
+from micrograd.viz import DEFAULT_MAX_NODES, SAVE_FORMATS, RendererNotFound, RenderError, draw_dot, save
+
+
+def _inputs(x1: float, x2: float) -> list[Value]:
+    # Values rather than numbers, so the inputs appear in the drawing
+    return [Value(x1, label="x1"), Value(x2, label="x2")]
+
+
+def _neuron() -> tuple[Value, Module]:
+    n = tutorials.neuron()
+    return n(_inputs(2.0, 3.0)), n
+
+
+def _network() -> tuple[Value, Module]:
+    model = tutorials.network()
+    return model(_inputs(2.0, 3.0)), model
+
+
+def _gender_loss() -> tuple[Value, Module]:
+    model, loss = tutorials.alice_loss()
+    return loss, model
+
+
+def _moons_neuron() -> tuple[Value, Module]:
+    X, y = make_moons(100, noise=0.1, seed=1337)
+    n = Neuron(2, nonlin=False, rng=1337)
+    score = n(_inputs(float(X[0, 0]), float(X[0, 1])))
+    loss = (1 - (2 * float(y[0]) - 1) * score).relu()  # the hinge loss of Karpathy's moons demo, one sample
+    loss.label = "loss"
+    return loss, n
+
+
+#: name -> (what it draws, builder returning (root, model))
+EXAMPLES: dict[str, tuple[str, Callable[[], tuple[Value, Module]]]] = {
+    "neuron": ("the tutorial's sigmoid neuron, w = [0, 1], b = 4, on x = [2, 3]", _neuron),
+    "network": ("the 2-2-1 sigmoid network (w1..w6, b1..b3) on x = [2, 3]", _network),
+    "gender-loss": ("the 2-2-1 network's loss L = (1 - ypred)² for Alice, all weights 1", _gender_loss),
+    "moons-neuron": ("a linear neuron's hinge loss on the first two-moons point", _moons_neuron),
+}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("draw", help="draw a computation graph to a file")
-    p.set_defaults(func=lambda args: print("not implemented yet") or 2)
+    """Add the ``draw`` subcommand."""
+    listing = "\n".join(f"  {name:<13} {text}" for name, (text, _) in EXAMPLES.items())
+    p = sub.add_parser(
+        "draw",
+        help="draw a computation graph to a file",
+        description="Draw the computation graph of a named example or of an expression.",
+        epilog=f"examples:\n{listing}\n\nexpression: numbers, variables, + - * / **, and the methods "
+        "exp log tanh sigmoid relu abs sqrt softplus sin cos, e.g.\n"
+        '  micrograd draw "(a*b + c).tanh()" a=2 b=-3 c=10 --grad -o expr.svg',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("target", metavar="NAME|EXPR", help="an example name (below) or an expression in quotes")
+    p.add_argument("values", nargs="*", metavar="VAR=VALUE", help="values of the expression's variables")
+    p.add_argument("-o", "--output", help="file to write: .svg .png .pdf .dot (default NAME.svg; - prints DOT)")
+    p.add_argument("--grad", action="store_true", help="run backward() first, so the drawing shows gradients")
+    p.add_argument("--highlight", action="append", metavar="LABEL", help="mark every path from LABEL to the output")
+    p.add_argument("--edge-labels", action="store_true", help="label edges with local derivatives")
+    p.add_argument("--rankdir", choices=["LR", "TB", "RL", "BT"], default="LR", help="layout direction")
+    p.add_argument("--collapse", choices=["auto", "neurons", "none"], default="auto", help="draw neurons as one node")
+    p.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, help="most nodes drawn (0: no limit)")
+    p.set_defaults(func=run)
+
+
+def _error(message: str) -> int:
+    print(f"micrograd draw: error: {message}", file=sys.stderr)
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build, draw and write the graph; returns the exit status."""
+    if args.target in EXAMPLES:
+        if args.values:
+            return _error(f"the example {args.target!r} takes no VAR=VALUE arguments (got {' '.join(args.values)})")
+        root, params = EXAMPLES[args.target][1]()
+        default_name = args.target
+    else:
+        if args.target.isidentifier() and not args.values:
+            names = ", ".join(EXAMPLES)
+            return _error(f"unknown example {args.target!r}; choose one of {names}, or give an expression and values")
+        try:
+            root = evaluate(args.target, parse_assignments(args.values))
+        except ExpressionError as e:
+            return _error(str(e))
+        params, default_name = None, "expression"
+    out = args.output or f"{default_name}.svg"
+    if out != "-" and Path(out).suffix.lstrip(".").lower() not in SAVE_FORMATS:
+        return _error(f"cannot tell the format of {out!r}: use one of the extensions {', '.join(SAVE_FORMATS)}")
+    if args.max_nodes < 0:
+        return _error(f"--max-nodes must be 0 (no limit) or positive, got {args.max_nodes}")
+    if args.grad:
+        root.backward()
+    try:
+        drawing = draw_dot(
+            root,
+            rankdir=args.rankdir,
+            edge_labels=args.edge_labels,
+            highlight=args.highlight,
+            params=params,
+            collapse=args.collapse,
+            max_nodes=args.max_nodes or None,
+        )
+    except ValueError as e:  # an unknown highlight label
+        return _error(str(e))
+    if out == "-":
+        sys.stdout.write(drawing.source)
+        return 0
+    try:
+        save(drawing, out)
+    except (RendererNotFound, RenderError) as e:
+        return _error(str(e))
+    except OSError as e:
+        return _error(f"cannot write {out!r}: {e.strerror or e}")
+    shown = str(drawing.values_total)
+    if drawing.values_drawn < drawing.values_total:
+        shown = f"{drawing.values_drawn} of {shown}"
+    print(f"wrote {out} ({shown} values{', with gradients' if args.grad else ''})")
+    return 0

@@ -1,0 +1,265 @@
+"""A safe parser for small arithmetic expressions on named variables, e.g. ``"(a*b + c).tanh()"``.
+
+The command line uses it to draw the graph of an expression typed by the user.
+Nothing is passed to ``eval``: the text is parsed with the `ast` module and only
+this whitelist is accepted, everything else is rejected with a message saying
+what was found and what is allowed:
+
+* numbers (``2``, ``0.5``, ``1e-3``) and variable names (``a``, ``x1``; not starting with ``_``);
+* ``+ - * / **`` and unary ``-`` / ``+``;
+* the Value methods in `METHODS`, called with no arguments, either as a method
+  (``(a*b).tanh()``) or as a function (``tanh(a*b)``).
+
+Each variable becomes one leaf `Value` labelled with its name, shared by every
+place it appears, so ``a*a`` has one ``a`` with two edges.
+
+>>> y = evaluate("(a*b + c).tanh()", {"a": 2, "b": -3, "c": 10})
+>>> round(y.data, 4), y._op
+(0.9993, 'tanh')
+>>> evaluate("a.__class__", {"a": 1})  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+micrograd.expr.ExpressionError: attribute access '.__class__' is not allowed in an expression; ...
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from collections.abc import Iterable, Mapping
+
+from micrograd.engine import Value
+
+__all__ = ["evaluate", "variables", "parse_assignments", "ExpressionError", "METHODS", "MAX_LENGTH"]
+
+#: Value methods an expression may call
+METHODS = ("exp", "log", "tanh", "sigmoid", "relu", "abs", "sqrt", "softplus", "sin", "cos")
+#: longest expression accepted, in characters (a guard against pathological input)
+MAX_LENGTH = 2000
+
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+# how the rejected operators are written, for the error message
+_OTHER_OPS = {
+    ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.BitXor: "^", ast.BitOr: "|", ast.BitAnd: "&",
+    ast.LShift: "<<", ast.RShift: ">>", ast.Not: "not", ast.Invert: "~",
+}
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_METHOD_LIST = ", ".join(METHODS)
+
+# plain names for the constructs people try most, for the error message
+_CONSTRUCTS = {
+    ast.Compare: "a comparison", ast.BoolOp: "and/or", ast.IfExp: "if/else", ast.Lambda: "lambda",
+    ast.Subscript: "indexing", ast.ListComp: "a comprehension", ast.GeneratorExp: "a comprehension",
+    ast.SetComp: "a comprehension", ast.DictComp: "a comprehension", ast.List: "a list", ast.Tuple: "a tuple",
+    ast.Dict: "a dict", ast.Set: "a set", ast.JoinedStr: "an f-string", ast.NamedExpr: "assignment (:=)",
+    ast.Starred: "*unpacking", ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield",
+}
+
+
+class ExpressionError(ValueError):
+    """The expression is not allowed or cannot be evaluated; the message says why and where."""
+
+
+def _fail(what: str, node: ast.AST | None = None) -> ExpressionError:
+    where = f" (at column {node.col_offset + 1})" if node is not None and hasattr(node, "col_offset") else ""
+    return ExpressionError(what + where)
+
+
+def _parse(text: str) -> ast.expr:
+    if not isinstance(text, str):
+        raise TypeError(f"the expression must be a str, got {type(text).__name__}")
+    if not text.strip():
+        raise ExpressionError("the expression is empty; write one like '(a*b + c).tanh()'")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as e:
+        raise ExpressionError(f"not a valid expression: {e.msg} (at column {e.offset})") from None
+    except (ValueError, RecursionError, MemoryError) as e:  # e.g. a literal too long, nesting too deep
+        raise ExpressionError(f"cannot parse the expression: {e or 'too deeply nested'}") from None
+    return tree.body
+
+
+def _check(node: ast.AST) -> None:
+    """Raise ExpressionError for the first construct outside the whitelist (depth first, left to right)."""
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            raise _fail(f"the constant {node.value!r} is not allowed; only real numbers are", node)
+    elif isinstance(node, ast.Name):
+        if not _NAME.fullmatch(node.id):
+            raise _fail(f"the name {node.id!r} is not allowed; variable names start with a letter", node)
+    elif isinstance(node, ast.BinOp):
+        if type(node.op) not in _BINOPS:
+            hint = " (use ** for powers)" if isinstance(node.op, ast.BitXor) else ""
+            op = _OTHER_OPS.get(type(node.op), "?")
+            raise _fail(f"the operator {op} is not allowed; use + - * / **{hint}", node)
+        _check(node.left)
+        _check(node.right)
+    elif isinstance(node, ast.UnaryOp):
+        if not isinstance(node.op, (ast.USub, ast.UAdd)):
+            op = _OTHER_OPS.get(type(node.op), "?")
+            raise _fail(f"the operator {op} is not allowed; only unary - and + are", node)
+        _check(node.operand)
+    elif isinstance(node, ast.Call):
+        _check_call(node)
+    elif isinstance(node, ast.Attribute):
+        raise _fail(f"attribute access '.{node.attr}' is not allowed in an expression; "
+                    f"only calls of the methods {_METHOD_LIST} are", node)
+    else:
+        what = _CONSTRUCTS.get(type(node), type(node).__name__)
+        raise _fail(f"{what} is not allowed in an expression; "
+                    f"use numbers, variables, + - * / ** and the methods {_METHOD_LIST}", node)
+
+
+def _check_call(node: ast.Call) -> None:
+    f = node.func
+    if isinstance(f, ast.Attribute):
+        name, target = f.attr, f.value
+    elif isinstance(f, ast.Name):
+        name, target = f.id, None
+    else:
+        raise _fail("only the methods " + _METHOD_LIST + " may be called", node)
+    if name not in METHODS:
+        raise _fail(f"calling {name!r} is not allowed; only the methods {_METHOD_LIST} may be called", node)
+    n_args = len(node.args) + len(node.keywords)
+    if target is not None and n_args:
+        raise _fail(f".{name}() takes no arguments, got {n_args}", node)
+    if target is None and (len(node.args) != 1 or node.keywords):
+        raise _fail(f"{name}(x) takes exactly one argument, got {n_args}", node)
+    _check(target if target is not None else node.args[0])
+
+
+def variables(text: str) -> list[str]:
+    """The variable names in an expression, in order of first appearance; raises ExpressionError if it is not allowed.
+
+    >>> variables("(a*b + c).tanh() + a")
+    ['a', 'b', 'c']
+    """
+    body = _parse(text)
+    try:
+        _check(body)
+    except RecursionError:
+        raise ExpressionError("the expression is nested too deeply") from None
+    functions = {id(n.func) for n in ast.walk(body) if isinstance(n, ast.Call)}  # tanh in tanh(x)
+    names = [n for n in ast.walk(body) if isinstance(n, ast.Name) and id(n) not in functions]
+    names.sort(key=lambda n: n.col_offset)
+    return list(dict.fromkeys(n.id for n in names))
+
+
+Number = float | Value
+
+
+def evaluate(text: str, values: Mapping[str, float | Value]) -> Value:
+    """Build the graph of the expression ``text`` with the given variable values; returns its output `Value`.
+
+    Each variable becomes a `Value` labelled with its name (a Value given in
+    ``values`` is used as it is). Raises ExpressionError if the expression is not
+    allowed, a variable has no value, a value is not used, or the arithmetic fails
+    (division by zero, log of a negative number, overflow).
+    """
+    names = variables(text)
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise ExpressionError(f"no value for {', '.join(missing)}: give one like {missing[0]}=1.5")
+    unused = [n for n in values if n not in names]
+    if unused:
+        raise ExpressionError(f"{', '.join(unused)} not used in the expression {text!r} (a typo?)")
+    leaves: dict[str, Value] = {}
+    for n in names:
+        v = values[n]
+        if isinstance(v, Value):
+            leaves[n] = v
+        else:
+            try:
+                leaves[n] = Value(v, label=n)
+            except (TypeError, ValueError) as e:
+                raise ExpressionError(f"the value of {n}: {e}") from None
+    try:
+        out = _eval(_parse(text), leaves)
+    except RecursionError:
+        raise ExpressionError("the expression is nested too deeply") from None
+    except (ArithmeticError, ValueError) as e:  # ZeroDivisionError and OverflowError are ArithmeticErrors
+        raise ExpressionError(f"cannot evaluate {text!r}: {e}") from None
+    if not isinstance(out, Value):
+        raise ExpressionError(f"{text!r} has no variables, so there is no graph to draw; use a name such as x")
+    return out
+
+
+def _eval(node: ast.expr, leaves: dict[str, Value]) -> Number:
+    """Evaluate a checked tree: Values where a variable is involved, plain floats otherwise."""
+    if isinstance(node, ast.Constant):
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        return leaves[node.id]
+    if isinstance(node, ast.UnaryOp):
+        x = _eval(node.operand, leaves)
+        return -x if isinstance(node.op, ast.USub) else x
+    if isinstance(node, ast.BinOp):
+        a, b = _eval(node.left, leaves), _eval(node.right, leaves)
+        op = _BINOPS[type(node.op)]
+        if isinstance(a, float) and isinstance(b, float):
+            return _constant(a, op, b)
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if op == "/":
+            return a / b
+        return a**b
+    assert isinstance(node, ast.Call)  # _check allowed nothing else
+    f = node.func
+    name, arg = (f.attr, f.value) if isinstance(f, ast.Attribute) else (f.id, node.args[0])  # type: ignore[attr-defined]
+    x = _eval(arg, leaves)
+    if isinstance(x, float):  # e.g. exp(2): a constant leaf, labelled with its value
+        x = Value(x, label=f"{x:g}")
+    return getattr(x, name)()
+
+
+def _constant(a: float, op: str, b: float) -> float:
+    """Arithmetic on two numbers, with the engine's strictness (no complex results, no inf)."""
+    if op == "**":
+        # math.pow, unlike **, never returns a complex number; reword its terse errors
+        try:
+            r = math.pow(a, b)
+        except ValueError:
+            base = f"({a:g})" if a < 0 else f"{a:g}"
+            raise ValueError(f"{base} ** {b:g} is undefined (not a real number)") from None
+        except OverflowError:
+            r = math.inf
+    elif op == "/":
+        if b == 0.0:
+            raise ZeroDivisionError(f"division by zero ({a:g} / 0)")
+        r = a / b
+    else:
+        r = a + b if op == "+" else a - b if op == "-" else a * b
+    if not math.isfinite(r):
+        raise OverflowError(f"{a:g} {op} {b:g} overflows a float")
+    return r
+
+
+def parse_assignments(items: Iterable[str]) -> dict[str, float]:
+    """``['a=2', 'b=-3']`` -> ``{'a': 2.0, 'b': -3.0}``; raises ExpressionError naming a malformed item.
+
+    >>> parse_assignments(["a=2", "b=-3"])
+    {'a': 2.0, 'b': -3.0}
+    """
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not _NAME.fullmatch(name):
+            raise ExpressionError(f"expected NAME=NUMBER such as a=2, got {item!r}")
+        try:
+            value = float(text)
+        except ValueError:
+            raise ExpressionError(f"{name}={text!r}: {text!r} is not a number") from None
+        if not math.isfinite(value):
+            raise ExpressionError(f"{name}={text}: the value must be finite")
+        if name in out:
+            raise ExpressionError(f"{name} is given twice")
+        out[name] = value
+    return out

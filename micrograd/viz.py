@@ -1,0 +1,654 @@
+"""Draw a computation graph: ``draw_dot(loss)`` returns a ``graphviz.Digraph``.
+
+Every `Value` becomes a record node ``label | data | grad`` and every operation a
+small node between its inputs and its result. With ``edge_labels=True`` the edge
+from a child into an operation carries the local derivative d(result)/d(child)
+that the engine stored in the forward pass (``node._local``); ``highlight=``
+marks every path from a parameter to the output, and the caption then shows the
+chain rule at work: the product of the edge labels along each path, summed over
+the paths, is the parameter's gradient.
+
+Building the drawing needs only the ``graphviz`` Python package (``.source`` is
+the DOT text). Turning it into SVG or PNG needs a renderer: Graphviz's ``dot``
+if it is installed, otherwise the ``graphviz-pure`` executable that the ``viz``
+and ``dev`` extras install (`find_renderer`). `save` writes a file by its
+extension; in Jupyter a drawing displays itself through the same lookup.
+
+>>> from micrograd import Value
+>>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+>>> c = a * b
+>>> c.label = "c"
+>>> dot = draw_dot(c, edge_labels=True)
+>>> [line.strip() for line in dot.source.splitlines() if "->" in line]
+['v0 -> v2op [label=-3]', 'v1 -> v2op [label=2]', 'v2op -> v2']
+
+The edge labels are dc/da = b = -3 and dc/db = a = 2.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import sysconfig
+from collections import deque
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import graphviz
+
+from micrograd.engine import Value
+
+__all__ = [
+    "draw_dot",
+    "save",
+    "chain_rule_paths",
+    "find_renderer",
+    "Drawing",
+    "RendererNotFound",
+    "RenderError",
+    "RENDERER_REQUIREMENT",
+    "DEFAULT_MAX_NODES",
+]
+
+#: what the ``viz`` extra installs; the error for a missing renderer names it
+RENDERER_REQUIREMENT = "graphviz-pure>=0.2,<0.3"
+#: executables tried in order: Graphviz's own ``dot`` first, then the pip-installed one
+RENDERERS: tuple[str, ...] = ("dot", "graphviz-pure")
+#: beyond this many Values a drawing is collapsed to neurons, then cut (see ``draw_dot``)
+DEFAULT_MAX_NODES = 250
+#: file extensions `save` understands; ``dot``/``gv`` are the DOT text itself
+SAVE_FORMATS = ("svg", "png", "pdf", "dot", "gv")
+#: single-input ops that finish a neuron (its activation), folded into it by ``collapse``
+_ACTIVATIONS = ("relu", "tanh", "sigmoid")
+_COLLAPSE = ("auto", "neurons", "none")
+_RANKDIRS = ("LR", "RL", "TB", "BT")
+# Tutorial parameter names (w1.., b1..), used to tell parameters from inputs when
+# the caller does not pass ``params``: nn.py gives every parameter such a label.
+_PARAM_LABEL = re.compile(r"[wb]\d+")
+
+# Colours: blue parameters, green inputs, orange output, red highlighted paths.
+_FILL = {"param": "#cfe2ff", "input": "#d3f0da", "output": "#ffe0b2", "interior": "white", "neuron": "#ede7f6"}
+_RED = "#d62728"
+_FONT = "Helvetica,Arial,sans-serif"
+
+Highlight = Value | str | Iterable[Value | str] | None
+
+
+class RendererNotFound(graphviz.ExecutableNotFound):
+    """No Graphviz renderer (``dot`` or ``graphviz-pure``) was found; the message says how to install one.
+
+    A subclass of ``graphviz.ExecutableNotFound``, so code written for the
+    ``graphviz`` package catches it too.
+    """
+
+    def __init__(self, fmt: str) -> None:
+        RuntimeError.__init__(
+            self,
+            f"cannot render {fmt}: no Graphviz renderer found (looked for {' and '.join(RENDERERS)} on PATH "
+            f"and in {_scripts_dirs()[0]}). Install one with:\n"
+            f"    {shlex.quote(sys.executable)} -m pip install {shlex.quote(RENDERER_REQUIREMENT)}\n"
+            "Without a renderer the graph is still built: `.source` is its DOT text, and saving to a .dot file works.",
+        )
+
+
+class RenderError(RuntimeError):
+    """The renderer ran but failed (for example a format it does not support)."""
+
+
+def _scripts_dirs() -> list[str]:
+    """Where pip puts executables for this interpreter (the venv's bin, also when it is not activated)."""
+    dirs = [sysconfig.get_path("scripts"), os.path.dirname(sys.executable)]
+    try:
+        dirs.append(sysconfig.get_path("scripts", f"{os.name}_user"))
+    except KeyError:  # no user scheme on this platform
+        pass
+    return list(dict.fromkeys(d for d in dirs if d))
+
+
+def find_renderer() -> str | None:
+    """The path of the first renderer found, or None: ``dot`` on PATH, then ``graphviz-pure``.
+
+    Each name is looked up on PATH and then in this Python's scripts folder, so a
+    renderer pip-installed into a virtual environment is found even when the
+    environment is not activated.
+    """
+    for name in RENDERERS:
+        found = shutil.which(name)
+        if found:
+            return found
+        for folder in _scripts_dirs():
+            found = shutil.which(name, path=folder)
+            if found:
+                return found
+    return None
+
+
+def _run_renderer(source: str, fmt: str, engine: str = "dot") -> bytes:
+    """Lay out and render DOT ``source`` to ``fmt`` bytes with the renderer `find_renderer` picks."""
+    exe = find_renderer()
+    if exe is None:
+        raise RendererNotFound(fmt)
+    proc = subprocess.run([exe, f"-K{engine}", f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True)
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace").strip()
+        hint = ""
+        if "not recognized" in err:
+            name = os.path.basename(exe)
+            hint = f"; {name} cannot write {fmt}: use .svg or .png, or install Graphviz for more formats"
+        raise RenderError(f"{exe} failed (exit {proc.returncode}) rendering {fmt}: {err}{hint}")
+    return proc.stdout
+
+
+class Drawing(graphviz.Digraph):
+    """The ``graphviz.Digraph`` that `draw_dot` returns; it renders through `find_renderer`.
+
+    ``pipe()``, ``render()`` and Jupyter's inline display use ``dot`` or
+    ``graphviz-pure``, whichever is found, and raise `RendererNotFound` (naming the
+    install command) when neither is. Everything else is plain ``graphviz``.
+    ``values_drawn`` and ``values_total`` count the Values shown and in the graph.
+    """
+
+    values_drawn: int = 0
+    values_total: int = 0
+
+    def pipe(
+        self,
+        format: str | None = None,
+        renderer: str | None = None,
+        formatter: str | None = None,
+        neato_no_op: bool | int | None = None,
+        quiet: bool = False,
+        *,
+        engine: str | None = None,
+        encoding: str | None = None,
+    ) -> bytes | str:
+        """The rendered graph as bytes (or text with ``encoding``), like ``graphviz.Digraph.pipe``."""
+        fmt = ":".join(p for p in (format or self.format, renderer, formatter) if p)
+        out = _run_renderer(self.source, fmt, engine or self.engine)
+        return out.decode(encoding) if encoding else out
+
+    def render(
+        self,
+        filename: str | os.PathLike[str] | None = None,
+        directory: str | os.PathLike[str] | None = None,
+        view: bool = False,
+        cleanup: bool = False,
+        format: str | None = None,
+        renderer: str | None = None,
+        formatter: str | None = None,
+        neato_no_op: bool | int | None = None,
+        quiet: bool = False,
+        quiet_view: bool = False,
+        *,
+        outfile: str | os.PathLike[str] | None = None,
+        engine: str | None = None,
+        raise_if_result_exists: bool = False,
+        overwrite_source: bool = False,
+    ) -> str:
+        """Save the DOT source and render it beside it, like ``graphviz.Digraph.render``; returns the output path.
+
+        Without ``outfile`` the output is ``<source file>.<format>``; with it, the
+        format defaults to its extension and the source goes next to it as ``.gv``.
+        ``neato_no_op``, ``quiet`` and ``overwrite_source`` are accepted for
+        compatibility and have no effect.
+        """
+        if outfile is not None:
+            format = format or Path(outfile).suffix.lstrip(".") or None
+            if filename is None:
+                filename = Path(outfile).with_suffix(".gv")
+        source = self.save(filename, directory)
+        fmt = format or self.format
+        target = Path(self.directory, outfile) if outfile is not None else Path(f"{source}.{fmt}")
+        if raise_if_result_exists and target.exists():
+            raise FileExistsError(f"output file exists: {str(target)!r}")
+        target.write_bytes(self.pipe(fmt, renderer, formatter, engine=engine))  # type: ignore[arg-type]
+        if cleanup:
+            os.remove(source)
+        if view or quiet_view:
+            graphviz.view(target, quiet=quiet_view)
+        return str(target)
+
+    def _repr_mimebundle_(
+        self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None, **kw: Any
+    ) -> dict:
+        # A notebook without a renderer should say how to get one, not print a traceback.
+        try:
+            return super()._repr_mimebundle_(include, exclude, **kw)
+        except RendererNotFound as e:
+            return {"text/plain": str(e)}
+
+    def _repr_svg_(self) -> str | None:
+        """SVG text for front ends that ask for ``_repr_svg_``; None (no SVG) without a renderer."""
+        # IPython calls this after _repr_mimebundle_ when the bundle has no SVG: it must not raise.
+        try:
+            return self.pipe("svg", encoding="utf-8")  # type: ignore[return-value]
+        except RendererNotFound:
+            return None
+
+
+def save(
+    graph: Value | graphviz.Digraph, path: str | os.PathLike[str], **draw_options: Any
+) -> Path:
+    """Write a drawing to ``path``; the extension picks the format: .svg, .png, .pdf, or .dot/.gv (DOT text).
+
+    ``graph`` is a drawing, or a `Value` to draw first with ``draw_options``
+    (passed to `draw_dot`). Only .dot/.gv work without a renderer. Nothing is
+    written if rendering fails. Returns the path written.
+    """
+    path = Path(path)
+    fmt = path.suffix.lstrip(".").lower()
+    if fmt not in SAVE_FORMATS:
+        known = ", ".join(SAVE_FORMATS)
+        raise ValueError(f"cannot tell the format of {str(path)!r}: use one of the extensions {known}")
+    if isinstance(graph, Value):
+        graph = draw_dot(graph, **draw_options)
+    elif draw_options:
+        raise TypeError(f"draw options {sorted(draw_options)} only apply when saving a Value, not a finished drawing")
+    if not isinstance(graph, graphviz.Digraph):
+        raise TypeError(f"save needs a Value or a drawing from draw_dot, got {type(graph).__name__}")
+    if fmt in ("dot", "gv"):
+        path.write_text(graph.source, encoding="utf-8")
+    else:
+        path.write_bytes(_run_renderer(graph.source, fmt, graph.engine))
+    return path
+
+
+# ---------------------------------------------------------------------------- the graph
+
+
+def _graph(root: Value) -> tuple[list[Value], dict[Value, list[tuple[Value, float]]]]:
+    """Values below root, each after its children (children visited in argument order), and each one's parents.
+
+    ``parents[v]`` lists ``(parent, d parent / d v)`` once per edge, so a Value used
+    twice by one op (``x * x``) appears twice.
+    """
+    order: list[Value] = []
+    parents: dict[Value, list[tuple[Value, float]]] = {root: []}
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            order.append(node)
+            continue
+        stack.append((node, True))
+        # reversed, so that the first argument is popped, and therefore listed, first
+        for child, local in reversed(list(zip(node._prev, node._local))):
+            if child not in parents:
+                parents[child] = []
+                stack.append((child, False))
+            parents[child].append((node, local))
+    # parents were appended in reversed argument order; restore argument order
+    for ps in parents.values():
+        ps.reverse()
+    return order, parents
+
+
+def _sources(order: list[Value], highlight: Highlight) -> list[Value]:
+    """Resolve ``highlight`` (Values and/or labels) to nodes of the graph, or raise naming what is missing."""
+    if highlight is None:
+        return []
+    items = [highlight] if isinstance(highlight, (Value, str)) else list(highlight)
+    found: list[Value] = []
+    members = set(order)
+    for item in items:
+        if isinstance(item, Value):
+            if item not in members:
+                raise ValueError(f"highlight: {item!r} is not part of this graph")
+            matches = [item]
+        elif isinstance(item, str):
+            matches = [v for v in order if v.label == item]
+            if not matches:
+                labels = ", ".join(sorted({v.label for v in order if v.label}, key=_natural)) or "none"
+                raise ValueError(f"highlight: no node labelled {item!r} in this graph; its labels are: {labels}")
+        else:
+            raise TypeError(f"highlight takes Values or labels, got {type(item).__name__}")
+        found += [m for m in matches if m not in found]
+    return found
+
+
+def _natural(s: str) -> tuple:
+    """Sort key putting w2 before w10."""
+    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s))
+
+
+def _on_paths(order: list[Value], sources: list[Value]) -> set[Value]:
+    """Nodes on some path from a source up to the root: the sources and everything above them."""
+    marked = set(sources)
+    for node in order:  # children come first, so one pass suffices
+        if node not in marked and any(c in marked for c in node._prev):
+            marked.add(node)
+    return marked
+
+
+def _path_sums(order: list[Value], source: Value) -> tuple[int, float]:
+    """(number of paths from source to root, Σ over paths of the product of local derivatives).
+
+    Computed forward from the source in one pass over the graph, so it is cheap
+    even when the paths are too many to list.
+    """
+    count: dict[Value, int] = {source: 1}
+    total: dict[Value, float] = {source: 1.0}
+    for node in order:
+        if node is source:
+            continue
+        n, s = 0, 0.0
+        for child, local in zip(node._prev, node._local):
+            if child in count:
+                n += count[child]
+                s += local * total[child]
+        if n:
+            count[node], total[node] = n, s
+    root = order[-1]
+    return count.get(root, 0), total.get(root, 0.0)
+
+
+def chain_rule_paths(root: Value, source: Value, limit: int = 10_000) -> list[list[tuple[Value, Value, float]]]:
+    """Every path from ``source`` up to ``root``, each a list of edges ``(child, parent, d parent/d child)``.
+
+    The chain rule says ``d root / d source`` is the sum over these paths of the
+    product of the local derivatives along each one; after ``root.backward()``
+    (from zeroed gradients) that is ``source.grad``. Raises ValueError if there
+    are more than ``limit`` paths (their number can grow exponentially).
+
+    >>> from micrograd import Value
+    >>> x = Value(3.0, label="x")
+    >>> y = x * x + x
+    >>> paths = chain_rule_paths(y, x)
+    >>> [[(c.label, round(d, 1)) for c, _, d in p] for p in paths]
+    [[('x', 3.0), ('', 1.0)], [('x', 3.0), ('', 1.0)], [('x', 1.0)]]
+    >>> import math
+    >>> sum(math.prod(d for *_, d in p) for p in paths)
+    7.0
+    """
+    order, parents = _graph(root)
+    if source not in parents:
+        raise ValueError(f"{source!r} is not part of the graph of {root!r}")
+    n_paths, _ = _path_sums(order, source)
+    if n_paths > limit:
+        raise ValueError(f"{n_paths} paths lead from {source!r} to the root, more than limit={limit}")
+    paths: list[list[tuple[Value, Value, float]]] = []
+    stack: list[tuple[Value, list[tuple[Value, Value, float]]]] = [(source, [])]
+    while stack:
+        node, path = stack.pop()
+        if node is root:
+            paths.append(path)
+            continue
+        for parent, local in reversed(parents[node]):
+            stack.append((parent, [*path, (node, parent, local)]))
+    return paths
+
+
+# ---------------------------------------------------------------------------- drawing
+
+
+class _Unit:
+    """One record node of the drawing: a Value, or a whole neuron when collapsed."""
+
+    __slots__ = ("value", "members", "kind", "op", "inputs", "note")
+
+    def __init__(self, value: Value, kind: str, op: str) -> None:
+        self.value = value  # whose label, data and grad the record shows
+        self.members = [value]  # the Values it stands for
+        self.kind = kind
+        self.op = op  # the op node's text ('' for leaves and collapsed neurons)
+        self.inputs: list[tuple[Value, float]] = []  # (child Value, d value / d child), one per edge
+        self.note = ""
+
+
+def _num(x: float) -> str:
+    s = f"{x:.4g}"
+    return "0" if s == "-0" else s
+
+
+def _record_text(s: str) -> str:
+    """Escape the characters that structure a record label."""
+    return re.sub(r'([\\{}|<>"])', r"\\\1", s)
+
+
+def _param_set(order: list[Value], params: Any) -> set[Value]:
+    if params is None:
+        return {v for v in order if not v._prev and _PARAM_LABEL.fullmatch(v.label)}
+    if hasattr(params, "parameters"):
+        params = params.parameters()
+    return set(params)
+
+
+def _build_units(
+    order: list[Value], parents: dict, params: set[Value], collapse: bool
+) -> tuple[list[_Unit], dict[Value, _Unit]]:
+    """The record nodes in drawing order, and a map from each Value drawn as (part of) a node to that node.
+
+    Collapsing makes one unit of each ``dot`` node (a neuron's weighted sum) and
+    the activation applied to it; parameters read only by neurons are drawn inside
+    them (in a batch, one parameter is read by the same neuron for every sample).
+    """
+    root = order[-1]
+    neuron_of: dict[Value, Value] = {}  # neuron output (activation, or a linear dot) -> its dot node
+    absorbed: set[Value] = set()
+    if collapse:
+        dots = [n for n in order if n._op == "dot"]
+        for node in dots:
+            ps = parents[node]
+            if len(ps) == 1 and ps[0][0]._op in _ACTIVATIONS and len(ps[0][0]._prev) == 1:
+                neuron_of[ps[0][0]] = node
+            else:
+                neuron_of[node] = node
+        is_dot = set(dots)
+        absorbed = {v for v in order if v in params and v is not root and all(p in is_dot for p, _ in parents[v])}
+    hidden = absorbed | {d for out, d in neuron_of.items() if d is not out}
+    units: list[_Unit] = []
+    where: dict[Value, _Unit] = {}
+    for node in order:
+        if node in hidden:
+            continue
+        dot = neuron_of.get(node)
+        if node is root:
+            kind = "output"
+        elif dot is not None:
+            kind = "neuron"
+        elif not node._prev:
+            kind = "param" if node in params else "input"
+        else:
+            kind = "interior"
+        unit = _Unit(node, kind, "" if dot is not None else node._op)
+        if dot is not None:
+            act = 1.0 if dot is node else node._local[0]
+            inside = [c for c in dot._prev if c in absorbed]
+            unit.members += ([] if dot is node else [dot]) + inside
+            unit.inputs = [(c, act * d) for c, d in zip(dot._prev, dot._local) if c not in absorbed]
+            unit.note = f"{'linear' if dot is node else node._op}(w·x + b), {len(inside)} params"
+            where[dot] = unit
+        else:
+            unit.inputs = list(zip(node._prev, node._local))
+        where[node] = unit
+        units.append(unit)
+    return units, where
+
+
+def _keep_nearest(units: list[_Unit], where: dict, max_nodes: int) -> list[_Unit]:
+    """The ``max_nodes`` units closest to the root (breadth first), in drawing order."""
+    kept = {units[-1]}
+    queue = deque([units[-1]])
+    while queue and len(kept) < max_nodes:
+        for child, _ in queue.popleft().inputs:
+            u = where[child]
+            if u not in kept and len(kept) < max_nodes:
+                kept.add(u)
+                queue.append(u)
+    return [u for u in units if u in kept]
+
+
+def draw_dot(
+    root: Value,
+    format: str = "svg",
+    rankdir: str = "LR",
+    *,
+    edge_labels: bool = False,
+    highlight: Highlight = None,
+    params: Any = None,
+    collapse: str = "auto",
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    legend: bool = True,
+) -> Drawing:
+    """Draw the computation graph below ``root``; returns a `Drawing` (a ``graphviz.Digraph``).
+
+    Each Value is a record ``label | data | grad`` (4 significant digits; hover in
+    an SVG for the full numbers), each operation a small node. Parameters are
+    blue, other leaves (inputs) green, ``root`` orange. Node ids and order depend
+    only on the graph, so the same graph always gives the same DOT text.
+
+    Args:
+        root: the output Value (usually the loss).
+        format: the output format used by ``.pipe()``/``.render()``.
+        rankdir: layout direction, ``'LR'`` (left to right), ``'TB'``, ``'RL'`` or ``'BT'``.
+        edge_labels: label each edge into an op with the local derivative
+            d(result)/d(child) at the current values.
+        highlight: a Value, a label (``'w1'``) or several; every path from it to
+            ``root`` is drawn in red and the caption shows the sum over those paths
+            of the product of the local derivatives, which is d root / d source.
+        params: the parameters (a list of Values, or a Module); by default the
+            leaves labelled like ``w1`` or ``b1``, as `micrograd.nn` names them.
+        collapse: ``'neurons'`` draws each neuron (its weighted sum, activation and
+            own parameters) as one node, with edge labels d(neuron)/d(input);
+            ``'none'`` draws every Value; ``'auto'`` collapses only when the graph
+            has more than ``max_nodes`` Values.
+        max_nodes: the most record nodes drawn; beyond it only the ones nearest
+            the root are kept and the caption says how many were left out.
+            ``None`` draws everything (laying out thousands of nodes takes a while).
+        legend: add a caption explaining the colours.
+
+    >>> from micrograd.tutorials import alice_loss
+    >>> model, loss = alice_loss()
+    >>> loss.backward()
+    >>> dot = draw_dot(loss, edge_labels=True, highlight="w1")
+    >>> dot.values_drawn
+    17
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot needs a Value, got {type(root).__name__}")
+    if rankdir not in _RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
+    if collapse not in _COLLAPSE:
+        raise ValueError(f"collapse must be one of {', '.join(_COLLAPSE)}, got {collapse!r}")
+    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1):
+        raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
+
+    order, parents = _graph(root)
+    sources = _sources(order, highlight)
+    marked = _on_paths(order, sources)
+    too_big = max_nodes is not None and len(order) > max_nodes
+    fold = collapse == "neurons" or (collapse == "auto" and too_big)
+    units, where = _build_units(order, parents, _param_set(order, params), fold)
+    shown = _keep_nearest(units, where, max_nodes) if max_nodes is not None and len(units) > max_nodes else units
+
+    dot = Drawing(format=format, graph_attr={"rankdir": rankdir, "fontname": _FONT, "fontsize": "11"})
+    dot.attr("node", fontname=_FONT, fontsize="11")
+    dot.attr("edge", fontname=_FONT, fontsize="9", arrowsize="0.7")
+    dot.values_total, dot.values_drawn = len(order), len({m for u in shown for m in u.members})
+    ids = {u: f"v{i}" for i, u in enumerate(shown)}
+    for u in shown:
+        _draw_unit(dot, u, ids, where, marked, edge_labels)
+    caption = _caption(
+        root, order, sources, where, shown, units, legend=legend, edge_labels=edge_labels, max_nodes=max_nodes
+    )
+    if caption:
+        dot.attr(label=caption, labeljust="l", labelloc="b")
+    return dot
+
+
+def _draw_unit(
+    dot: Drawing, u: _Unit, ids: dict[_Unit, str], where: dict[Value, _Unit], marked: set[Value], edge_labels: bool
+) -> None:
+    """Add one record node, its op node and the edges into it."""
+    uid, v = ids[u], u.value
+    red = {"color": _RED, "penwidth": "2.5"}
+    # a node whose inputs were cut by max_nodes gets a dashed outline (the caption explains)
+    cut = any(where[c] not in ids for c, _ in u.inputs)
+    fields = [_record_text(v.label)] if v.label else []
+    if u.note:
+        fields.append(_record_text(u.note))
+    fields += [f"data {_num(v.data)}", f"grad {_num(v.grad)}"]
+    attrs = {"shape": "record", "style": "filled", "fillcolor": _FILL[u.kind]}
+    if u.kind == "output":
+        attrs["penwidth"] = "2"
+    if cut and not u.op:
+        attrs["style"] = "filled,dashed"
+    if any(m in marked for m in u.members):
+        attrs.update(red)
+    tip = f"{v.label or 'value'}: data={v.data!r} grad={v.grad!r}"
+    dot.node(uid, label="{ " + " | ".join(fields) + " }", tooltip=_record_text(tip), **attrs)
+    target = uid
+    if u.op:
+        target = uid + "op"
+        op_attrs = {
+            "shape": "circle" if len(u.op) <= 3 else "ellipse",
+            "style": "filled,dashed" if cut else "filled",
+            "fillcolor": "#eeeeee",
+            "fontsize": "10",
+            "margin": "0.02",
+        }
+        dot.node(target, label=graphviz.nohtml(u.op), **op_attrs, **(red if v in marked else {}))
+    for child, local in u.inputs:
+        if where[child] not in ids:
+            continue
+        eattrs = {"label": _num(local)} if edge_labels else {}
+        if child in marked:
+            eattrs.update(red, fontcolor=_RED)
+        dot.edge(ids[where[child]], target, **eattrs)
+    if u.op:
+        dot.edge(target, uid, **(red if v in marked else {}))
+
+
+def _caption(
+    root: Value,
+    order: list[Value],
+    sources: list[Value],
+    where: dict[Value, _Unit],
+    shown: list[_Unit],
+    units: list[_Unit],
+    *,
+    legend: bool,
+    edge_labels: bool,
+    max_nodes: int | None,
+) -> str:
+    """The text under the picture: the colours, the chain rule for each highlighted source, what was cut."""
+    present = {u.kind for u in shown}
+    folded = any(u.note for u in units)
+    lines = []
+    if legend:
+        colours = {"param": "blue: parameters", "input": "green: inputs", "neuron": "purple: whole neurons"}
+        kinds = [text for kind, text in colours.items() if kind in present] + ["orange: output"]
+        lines.append(", ".join(kinds) + (" · edge label: d(op result)/d(input)" if edge_labels else ""))
+    name = root.label or "output"
+    for s in sources:
+        n_paths, total = _path_sums(order, s)
+        label = s.label or "node"
+        if s not in where:
+            at = " (drawn inside the neurons that read it)"
+        elif where[s].value is not s:
+            at = f" (inside {where[s].value.label or 'a neuron'})"
+        else:
+            at = ""
+        lines.append(
+            f"red: the {n_paths} path{'s' * (n_paths != 1)} from {label}{at} to {name}; "
+            f"sum over paths of the product of local derivatives = d{name}/d{label} = {_num(total)}"
+        )
+    if len(shown) < len(units):
+        lines.append(
+            f"showing the {len(shown)} nodes nearest to {name} of {len(units)}"
+            f"{' (neurons collapsed)' if folded else ''}; "
+            f"max_nodes={max_nodes}; dashed: inputs not drawn (pass max_nodes=None to draw all)"
+        )
+    # \l ends a left-justified line in Graphviz labels
+    return "".join(_caption_text(line) + "\\l" for line in lines)
+
+
+def _caption_text(s: str) -> str:
+    """Graph captions are plain labels: only backslashes and quotes need escaping."""
+    return s.replace("\\", "\\\\").replace('"', '\\"')
+
