@@ -1,0 +1,858 @@
+"""Trace scalar `Value` code once, then run it on a whole batch with numpy.
+
+A model written with `Value` builds the same graph for every sample; only the
+numbers change. `trace` builds that graph once, on placeholder inputs, and turns
+it into a `TracedProgram`: a short list of numpy steps that compute every node
+for a whole batch at once, forward and backward.
+
+>>> import numpy as np
+>>> from micrograd import MLP
+>>> model = MLP(2, [4, 1], rng=0)
+>>> program = trace(lambda x, y: (model(x) - y) ** 2, 2, ())
+>>> X, Y = np.array([[0.0, 1.0], [2.0, 3.0]]), np.array([1.0, 0.0])
+>>> losses = program.backward(X, Y)   # per-sample losses; their mean's gradient goes into .grad
+>>> losses.shape
+(2,)
+
+The four stages (docs/trace.md has the long version, with a picture):
+
+1. **Record.** Call the function once on placeholder Values. Each node's op and
+   operands come from the graph (``_op``, ``_prev``). The plain numbers folded
+   into ops (the 3 in ``x + 3``) are not in the graph, so while the function runs
+   Value's number-taking methods are wrapped to write them down exactly.
+2. **Schedule.** A node's level is one more than its highest operand's. Nodes at
+   one level with the same op (and operands of the same kinds) form one step:
+   one numpy call. Weighted sums (`Value.dot`) that read the same inputs, such
+   as the neurons of a layer, become one matrix product.
+3. **Lay out.** Per-sample nodes get a row of a ``(rows, batch)`` array; the
+   inputs are read in place from the caller's arrays; shared nodes (parameters,
+   constants, anything computed from them only) get a slot in a vector. A step's
+   results take consecutive rows, so the next step mostly reads slices.
+4. **Run.** Forward runs the steps in order; backward runs them in reverse and
+   adds ``gradient * local derivative`` into each operand's gradient, summed over
+   the batch for shared operands: the engine's chain rule, one step at a time.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from micrograd.engine import Value, is_grad_enabled
+
+__all__ = ["trace", "TracedProgram", "TraceError", "Step"]
+
+Shape = int | tuple[int, ...]
+
+# Where a node's values live ("banks"): shared slots, per-sample rows, then one bank per input argument.
+SHARED, ROWS = 0, 1
+
+
+class TraceError(Exception):
+    """A function cannot be traced, or a sample takes a path the trace did not record."""
+
+
+# ------------------------------------------------------------------------------------- numpy ops
+# Each op's numpy version sits next to its local derivative, as in engine.py. A local derivative
+# gets the node's output y and its operands; None stands for 1 (no multiply needed).
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    # The engine's two branches, so that exp never sees a positive argument.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+_UNARY: dict[str, tuple[Callable, Callable]] = {
+    "neg": (np.negative, lambda y, x: -1.0),
+    "exp": (np.exp, lambda y, x: y),
+    "log": (np.log, lambda y, x: 1.0 / x),
+    "tanh": (np.tanh, lambda y, x: 1.0 - y * y),
+    "sigmoid": (_sigmoid, lambda y, x: y * (1.0 - y)),
+    "relu": (lambda x: np.maximum(x, 0.0), lambda y, x: x > 0.0),
+    "abs": (np.abs, lambda y, x: np.sign(x)),
+    "sqrt": (np.sqrt, lambda y, x: 0.5 / y),
+    "softplus": (lambda x: np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x))), lambda y, x: _sigmoid(x)),
+    "sin": (np.sin, lambda y, x: np.cos(x)),
+    "cos": (np.cos, lambda y, x: -np.sin(x)),
+}
+
+_BINARY: dict[str, Callable] = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "**": np.power}
+
+
+def _binary_locals(op: str, y: np.ndarray, a: np.ndarray, b: np.ndarray, number_exponent: bool) -> tuple:
+    """(dy/da, dy/db) for ``y = a <op> b``."""
+    if op == "+":
+        return None, None
+    if op == "-":
+        return None, -1.0
+    if op == "*":
+        return b, a
+    if op == "/":
+        return 1.0 / b, -a / (b * b)
+    da = b * a ** (b - 1.0)
+    if number_exponent:  # the engine's rule for x**n: local 0 when n == 0 (even where a**-1 is inf)
+        return np.where(b != 0.0, da, 0.0), None
+    return da, y * np.log(a)
+
+
+# ------------------------------------------------------------------------------------- 1. record
+
+# Value methods that can fold a plain number into a node: name -> (op, the number comes first)
+_NUMBER_METHODS = {
+    "__add__": ("+", False),
+    "__radd__": ("+", False),  # c + x is computed as x + c: float addition commutes exactly
+    "__sub__": ("-", False),
+    "__rsub__": ("-", True),
+    "__mul__": ("*", False),
+    "__rmul__": ("*", False),
+    "__truediv__": ("/", False),
+    "__rtruediv__": ("/", True),
+    "__pow__": ("**", False),
+    "__rpow__": ("**", True),
+}
+
+
+def _operand(x: Any) -> Value | float:
+    return x if type(x) is Value else float(x)
+
+
+@contextmanager
+def _recording() -> Iterator[dict[int, tuple]]:
+    """Wrap Value's number-taking methods, `Value.sum`, `Value.dot` and `Value.from_op`.
+
+    Yields ``records``: ``id(node) -> (node, op, operands)``, numbers kept exactly.
+    The graph alone loses them: ``x + 3`` stores its data and the local derivative
+    1, and ``data - x.data`` gives back 3 only up to rounding, which a large x
+    turns into a visible error. Not thread-safe: the wrappers sit on the class.
+    """
+    records: dict[int, tuple] = {}
+    names = [name for name in (*_NUMBER_METHODS, "sum", "dot", "from_op") if name in Value.__dict__]
+    originals = {name: Value.__dict__[name] for name in names}
+    plain_sum, plain_dot, plain_from_op = Value.sum, Value.dot, Value.from_op
+
+    def number_method(name: str) -> Callable:
+        method = originals[name]
+        op, number_first = _NUMBER_METHODS[name]
+
+        def wrapper(self: Value, other: Any) -> Value:
+            out = method(self, other)
+            if type(other) is not Value and out is not self:
+                c = float(other)
+                records[id(out)] = (out, op, (c, self) if number_first else (self, c))
+            return out
+
+        return wrapper
+
+    def sum_(values: Any) -> Value:
+        values = list(values)
+        out = plain_sum(values)
+        records[id(out)] = (out, "linear", [(_operand(v), None) for v in values])
+        return out
+
+    def dot(weights: Sequence, inputs: Sequence, bias: Any = None) -> Value:
+        weights, inputs = list(weights), list(inputs)
+        out = plain_dot(weights, inputs, bias)
+        terms = [] if bias is None else [(_operand(bias), None)]
+        records[id(out)] = (out, "linear", terms + [(_operand(w), _operand(x)) for w, x in zip(weights, inputs)])
+        return out
+
+    def from_op(data: Any, children: Any, local_grads: Any, op: str) -> Value:
+        out = plain_from_op(data, children, local_grads, op)
+        records[id(out)] = (out, "from_op", op)
+        return out
+
+    wrappers: dict[str, Any] = {name: number_method(name) for name in _NUMBER_METHODS if name in originals}
+    wrappers.update(sum=staticmethod(sum_), dot=staticmethod(dot), from_op=staticmethod(from_op))
+    try:
+        for name, f in wrappers.items():
+            setattr(Value, name, f)
+        yield records
+    finally:
+        for name, f in originals.items():
+            setattr(Value, name, f)
+
+
+def _nest(flat: list[Value], shape: tuple[int, ...]) -> Any:
+    """Arrange placeholders like one sample: a Value for shape (), (nested) lists otherwise."""
+    if not shape:
+        return flat[0]
+    if len(shape) == 1:
+        return list(flat)
+    size = len(flat) // shape[0]
+    return [_nest(flat[i * size : (i + 1) * size], shape[1:]) for i in range(shape[0])]
+
+
+def _record(fn: Callable, shapes: tuple, names: list[str], sample: list[np.ndarray]) -> tuple[list, list, dict]:
+    """Run ``fn`` on Values holding one sample: (outputs, placeholders per argument, records)."""
+    args, placeholders = [], []
+    for shape, name, values in zip(shapes, names, sample):
+        flat = [Value(float(v), label=name + "".join(f"[{i}]" for i in idx))
+                for v, idx in zip(np.ravel(values), np.ndindex(*shape))]
+        placeholders.append(flat)
+        args.append(_nest(flat, shape))
+    with _recording() as records:
+        try:
+            result = fn(*args)
+        except Exception as e:
+            if hasattr(e, "add_note"):  # Python 3.11+
+                e.add_note("(raised while tracing on placeholder inputs; pass example=... to trace() "
+                           "to trace on values inside the function's domain)")
+            raise
+    outputs = list(result) if isinstance(result, (list, tuple)) else [result]
+    if not outputs or any(type(o) is not Value for o in outputs):
+        raise TraceError(f"the traced function must return a Value or a list of Values, got {result!r:.80}")
+    return outputs, placeholders, records
+
+
+# ------------------------------------------------------------------------------------- the traced graph
+
+
+@dataclass(eq=False)
+class _Node:
+    """One node of the traced graph; nodes are numbered so that operands come first."""
+
+    op: str  # 'input', 'leaf', 'const', an op of _UNARY/_BINARY, or 'linear' (Value.sum, Value.dot)
+    args: tuple  # operand numbers; for 'linear', (a, b) pairs meaning a*b, with b None meaning a alone
+    value: Any  # the traced Value (the float, for a constant)
+    bank: int = SHARED  # SHARED, ROWS, or ROWS + 1 + j for argument j
+    grad: bool = False  # depends on a parameter, so backward must reach it
+    level: int = 0
+
+
+_SOURCES = ("input", "leaf", "const")
+
+
+def _describe(v: Value, records: dict[int, tuple]) -> tuple[str, Any]:
+    """(op, operands) of a non-leaf node; operands are Values or floats."""
+    rec = records.get(id(v))
+    if rec is not None:
+        if rec[1] == "from_op":
+            raise TraceError(f"op {rec[2]!r} was made with Value.from_op and the tracer has no numpy version of "
+                             "it: write it with built-in ops, or call it outside the traced function")
+        return rec[1], rec[2]
+    op, prev = v._op, v._prev
+    if op in _UNARY and len(prev) == 1 or op in _BINARY and len(prev) == 2:
+        return op, prev
+    if op == "*" and len(prev) == 1:  # x * c: the local derivative is c itself, exactly
+        return "*", (prev[0], v._local[0])
+    if op == "sum":
+        return "linear", [(c, None) for c in prev]
+    known = ", ".join([*_UNARY, *_BINARY, "sum", "dot"])
+    raise TraceError(f"cannot trace op {op!r} with {len(prev)} operand(s) (node {v!r}); the tracer knows: {known}")
+
+
+def _walk(outputs: list[Value], placeholders: list[list[Value]], records: dict) -> tuple[list[_Node], list[int]]:
+    """Number every node reachable from the outputs, operands first (iteratively: any depth works)."""
+    nodes = [_Node("input", (), p, bank=ROWS + 1 + j) for j, arg in enumerate(placeholders) for p in arg]
+    number = {id(n.value): i for i, n in enumerate(nodes)}
+    constants: dict[tuple[float, float], int] = {}
+    described: dict[int, tuple[str, Any]] = {}
+
+    def ref(x: Value | float) -> int:
+        if type(x) is Value:
+            return number[id(x)]
+        key = (x, math.copysign(1.0, x))  # keeps 0.0 and -0.0 apart
+        if key not in constants:
+            constants[key] = len(nodes)
+            nodes.append(_Node("const", (), x))
+        return constants[key]
+
+    for out in outputs:
+        stack = [out]
+        while stack:
+            v = stack[-1]
+            if id(v) in number:
+                stack.pop()
+                continue
+            if not v._prev:  # a leaf: a parameter, or a Value made inside the function
+                number[id(v)] = len(nodes)
+                nodes.append(_Node("leaf", (), v, grad=True))
+                continue
+            if id(v) not in described:
+                described[id(v)] = _describe(v, records)
+            op, operands = described[id(v)]
+            flat = [x for pair in operands for x in pair] if op == "linear" else operands
+            pending = [x for x in flat if type(x) is Value and id(x) not in number]
+            if pending:
+                stack += reversed(pending)  # so that operands are numbered in argument order
+                continue
+            stack.pop()
+            if op == "linear":
+                args = tuple((ref(a), None if b is None else ref(b)) for a, b in operands)
+                kids = [nodes[i] for pair in args for i in pair if i is not None]
+            else:
+                args = tuple(ref(x) for x in operands)
+                kids = [nodes[i] for i in args]
+            number[id(v)] = len(nodes)
+            nodes.append(_Node(op, args, v, ROWS if any(k.bank for k in kids) else SHARED,
+                               any(k.grad for k in kids), 1 + max(k.level for k in kids)))
+    return nodes, [number[id(o)] for o in outputs]
+
+
+def _signature(nodes: list[_Node]) -> list[tuple]:
+    """What two samples must share to take the same path: ops, operands, numbers and leaves."""
+    return [(n.op, n.args, n.value if n.op == "const" else (id(n.value), n.value.data) if n.op == "leaf" else None)
+            for n in nodes]
+
+
+def _first_difference(traced: list[tuple], other: list[tuple]) -> int | None:
+    """Where ``other`` leaves the traced path, or None.
+
+    A leaf matches if it is the same Value (a parameter, whose data may have changed
+    since) or holds the same data (a Value the function made, such as ``Value(2.0)``).
+    """
+    for k, (a, b) in enumerate(zip(traced, other)):
+        if a[:2] != b[:2] or a[2] != b[2] and not (a[0] == "leaf" and (a[2][0] == b[2][0] or a[2][1] == b[2][1])):
+            return k
+    return None if len(traced) == len(other) else min(len(traced), len(other))
+
+
+# ------------------------------------------------------------------------------------- 4. kernels
+# A kernel runs one step. ``env`` holds the banks: [shared slots S, rows V, input 0, input 1, ...];
+# ``genv`` their gradients: [GS, GV] (inputs get none).
+
+
+def _index(positions: Sequence[int]) -> slice | np.ndarray:
+    """A slice when the positions are consecutive (a view, no copy), else an index array."""
+    p = np.asarray(positions, dtype=np.intp)
+    if len(p) and (len(p) == 1 or (np.diff(p) == 1).all()):
+        return slice(int(p[0]), int(p[-1]) + 1)
+    return p
+
+
+class _Operand:
+    """One operand of a step: where its k values are read, and where its gradient goes."""
+
+    __slots__ = ("bank", "index", "column", "grad", "repeats")
+
+    def __init__(self, bank: int, where: Sequence[int], column: bool, grad: bool) -> None:
+        self.bank, self.index = bank, _index(where)
+        self.column = column  # a shared value in a per-sample step: shape (k, 1), broadcast over the batch
+        self.grad = grad
+        self.repeats = len(set(where)) < len(where)  # then `+=` would keep only one of the contributions
+
+    def read(self, env: list[np.ndarray]) -> np.ndarray:
+        values = env[self.bank][self.index]
+        return values[:, None] if self.column else values
+
+    def add_grad(self, genv: list[np.ndarray], g: np.ndarray) -> None:
+        if self.column:
+            g = g.sum(axis=1)  # a shared value gets the sum of its per-sample gradients
+        if self.repeats:
+            np.add.at(genv[self.bank], self.index, g)
+        else:
+            genv[self.bank][self.index] += g
+
+
+class _Elementwise:
+    """k nodes with the same unary or binary op: one numpy call."""
+
+    def __init__(self, op: str, bank: int, out: range, operands: list[_Operand], number_exponent: bool) -> None:
+        self.op, self.bank, self.out, self.operands = op, bank, _index(out), operands
+        self.f = _UNARY[op][0] if len(operands) == 1 else _BINARY[op]
+        self.number_exponent = number_exponent
+
+    def forward(self, env: list[np.ndarray]) -> None:
+        env[self.bank][self.out] = self.f(*[o.read(env) for o in self.operands])
+
+    def backward(self, env: list[np.ndarray], genv: list[np.ndarray]) -> None:
+        g, y = genv[self.bank][self.out], env[self.bank][self.out]
+        args = [o.read(env) for o in self.operands]
+        if len(args) == 1:
+            locals_ = (_UNARY[self.op][1](y, args[0]),)
+        else:
+            locals_ = _binary_locals(self.op, y, args[0], args[1], self.number_exponent)
+        for o, d in zip(self.operands, locals_):
+            if o.grad:
+                o.add_grad(genv, g if d is None else g * d)
+
+
+class _MatMul:
+    """The terms ``w * x`` of weighted sums that all read the same inputs x (a layer): ``W @ X``."""
+
+    rows = None  # it covers every node of its step
+    widen = False
+
+    def __init__(self, weights: np.ndarray, weights_grad: bool, inputs: _Operand) -> None:
+        self.shape = weights.shape
+        self.weights = _index(weights.ravel())  # a layer's weights are one slice of S: the reshape is a view
+        self.repeats = len(set(weights.ravel().tolist())) < weights.size
+        self.weights_grad, self.inputs = weights_grad, inputs
+
+    def forward(self, env: list[np.ndarray]) -> np.ndarray:
+        return env[SHARED][self.weights].reshape(self.shape) @ self.inputs.read(env)
+
+    def backward(self, env: list[np.ndarray], genv: list[np.ndarray], g: np.ndarray) -> None:
+        if self.weights_grad:
+            d = (g @ self.inputs.read(env).T).ravel()  # summed over the batch by the product itself
+            if self.repeats:
+                np.add.at(genv[SHARED], self.weights, d)
+            else:
+                genv[SHARED][self.weights] += d
+        if self.inputs.grad:
+            self.inputs.add_grad(genv, env[SHARED][self.weights].reshape(self.shape).T @ g)
+
+
+class _Terms:
+    """Terms ``a*b`` (or ``a`` alone) of some nodes of a step, summed per node by one reduceat."""
+
+    def __init__(self, owners: list[int], k: int, a: _Operand, b: _Operand | None, widen: bool) -> None:
+        self.a, self.b = a, b
+        self.widen = widen  # shared terms in a per-sample step: summed once, broadcast over the batch
+        firsts = [i for i in range(len(owners)) if i == 0 or owners[i] != owners[i - 1]]
+        distinct = [owners[i] for i in firsts]
+        self.rows = None if distinct == list(range(k)) else np.array(distinct, dtype=np.intp)
+        self.starts = None if len(firsts) == len(owners) else np.array(firsts, dtype=np.intp)
+        self.owner = _index(owners)
+
+    def forward(self, env: list[np.ndarray]) -> np.ndarray:
+        p = self.a.read(env) if self.b is None else self.a.read(env) * self.b.read(env)
+        return p if self.starts is None else np.add.reduceat(p, self.starts, axis=0)
+
+    def backward(self, env: list[np.ndarray], genv: list[np.ndarray], g: np.ndarray) -> None:
+        g = g[self.owner]
+        if self.b is None:
+            if self.a.grad:
+                self.a.add_grad(genv, g)
+            return
+        if self.a.grad:
+            self.a.add_grad(genv, g * self.b.read(env))
+        if self.b.grad:
+            self.b.add_grad(genv, g * self.a.read(env))
+
+
+class _Linear:
+    """k sums or weighted sums: a matrix product and/or groups of summed terms."""
+
+    def __init__(self, bank: int, out: range, sources: list) -> None:
+        # a source covering every node goes first and writes, so the step needs no zero-filling
+        self.bank, self.out, self.sources = bank, _index(out), sorted(sources, key=lambda s: s.rows is not None)
+        self.widen = any(s.widen for s in sources)
+
+    def forward(self, env: list[np.ndarray]) -> None:
+        out = env[self.bank][self.out]  # a view: a step owns consecutive rows
+        for i, src in enumerate(self.sources):
+            r = src.forward(env)
+            if src.widen:
+                r = r[:, None]
+            if src.rows is None:
+                if i == 0:
+                    out[...] = r
+                else:
+                    out += r
+            else:
+                if i == 0:
+                    out[...] = 0.0
+                out[src.rows] += r
+
+    def backward(self, env: list[np.ndarray], genv: list[np.ndarray]) -> None:
+        g = genv[self.bank][self.out]
+        g_shared = g.sum(axis=1) if self.widen else None
+        for src in self.sources:
+            src.backward(env, genv, g_shared if src.widen else g)
+
+
+# ------------------------------------------------------------------------------------- 2. schedule, 3. lay out
+
+
+class Step(NamedTuple):
+    """One numpy step of a traced program: nodes with the same op at the same level."""
+
+    level: int
+    op: str  # an engine op, or 'linear' for Value.sum / Value.dot nodes
+    nodes: tuple  # the traced Values it computes, in row order
+    batched: bool  # per sample (True), or once per call from shared values only (False)
+    numpy: str  # how it runs, e.g. 'matmul 16x2 + 16 shared terms' or 'relu(rows)'
+
+
+def _kind(n: _Node) -> int | str:
+    return "const" if n.op == "const" else n.bank
+
+
+def _step_key(n: _Node, nodes: list[_Node]) -> tuple:
+    kinds = () if n.op == "linear" else tuple(_kind(nodes[a]) for a in n.args)
+    return (n.level, n.bank, n.op, kinds)
+
+
+def _term_classes(n: _Node, nodes: list[_Node]) -> dict[tuple, list[tuple[int, int | None]]]:
+    """A linear node's terms by the banks of their factors, a per-sample factor first."""
+    classes: dict[tuple, list] = {}
+    for a, b in n.args:
+        if b is not None and nodes[b].bank > nodes[a].bank:
+            a, b = b, a
+        classes.setdefault((nodes[a].bank, None if b is None else nodes[b].bank), []).append((a, b))
+    return classes
+
+
+def _layer_inputs(ids: list[int], nodes: list[_Node]) -> tuple[tuple, tuple] | None:
+    """(bank, inputs) when every node's per-sample-times-shared terms read the same per-sample inputs."""
+    if nodes[ids[0]].bank == SHARED:
+        return None
+    found = set()
+    for i in ids:
+        mixed = [(key, terms) for key, terms in _term_classes(nodes[i], nodes).items() if key[0] and key[1] == SHARED]
+        if len(mixed) != 1:
+            return None
+        found.add((mixed[0][0], tuple(a for a, _ in mixed[0][1])))
+    return found.pop() if len(found) == 1 else None
+
+
+def _build(nodes: list[_Node]) -> tuple[list, list[Step], list[int], list[int], int, int]:
+    """Group nodes into steps, give every node a place, and make the kernels.
+
+    Returns (kernels, steps, where, leaves, rows, slots): ``where[i]`` is node i's
+    position in its bank; leaves are the node numbers of the parameters, in slot order.
+    """
+    groups: dict[tuple, list[int]] = {}
+    for i, n in enumerate(nodes):
+        if n.op not in _SOURCES:
+            groups.setdefault(_step_key(n, nodes), []).append(i)
+    order = sorted(groups.items(), key=lambda kv: kv[0][0])  # by level; ties keep first-seen order
+    layers = {key: _layer_inputs(ids, nodes) if key[2] == "linear" else None for key, ids in order}
+
+    # Shared slots: parameters first, in the order the matrix products read them, so that a layer's
+    # weights are one slice of S; then the other leaves; then the constants.
+    leaves = []
+    for key, ids in order:
+        if layers[key]:
+            for i in ids:
+                mixed = next(t for k, t in _term_classes(nodes[i], nodes).items() if k[0] and k[1] == SHARED)
+                leaves += [b for _, b in mixed if nodes[b].op == "leaf"]
+    leaves = list(dict.fromkeys(leaves + [i for i, n in enumerate(nodes) if n.op == "leaf"]))
+    consts = [i for i, n in enumerate(nodes) if n.op == "const"]
+    where = [-1] * len(nodes)
+    count = [len(leaves) + len(consts), 0]  # slots, rows so far
+    for s, i in enumerate(leaves + consts):
+        where[i] = s
+    seen_in_bank: dict[int, int] = {}
+    for i, n in enumerate(nodes):
+        if n.op == "input":  # a row of its argument's array
+            where[i] = seen_in_bank[n.bank] = seen_in_bank.get(n.bank, -1) + 1
+
+    kernels, steps = [], []
+    for (level, bank, op, kinds), ids in order:
+        if op != "linear":  # order by operand position, so that operands are read as slices
+            ids = sorted(ids, key=lambda i: [where[a] for a in nodes[i].args])
+        start = count[bank]
+        count[bank] += len(ids)
+        for r, i in enumerate(ids):
+            where[i] = start + r
+        out = range(start, start + len(ids))
+        if op == "linear":
+            kernel, how = _linear_kernel(ids, nodes, where, bank, out, layers[(level, bank, op, kinds)])
+        else:
+            operands = [_Operand(nodes[a].bank, [where[nodes[i].args[j]] for i in ids],
+                                 column=bank == ROWS and nodes[a].bank == SHARED,
+                                 grad=any(nodes[nodes[i].args[j]].grad for i in ids))
+                        for j, a in enumerate(nodes[ids[0]].args)]
+            kernel = _Elementwise(op, bank, out, operands, number_exponent=kinds[-1] == "const")
+            how = f"{op}({', '.join(_KIND_NAMES.get(k, 'input') for k in kinds)})"
+        kernel.grad = any(nodes[i].grad for i in ids)
+        kernels.append(kernel)
+        steps.append(Step(level, op, tuple(nodes[i].value for i in ids), bank == ROWS, how))
+    return kernels, steps, where, leaves, count[ROWS], count[SHARED]
+
+
+_KIND_NAMES = {SHARED: "shared", ROWS: "rows", "const": "const"}
+
+
+def _linear_kernel(ids: list[int], nodes: list[_Node], where: list[int], bank: int, out: range,
+                   layer: tuple | None) -> tuple[_Linear, str]:
+    sources, parts = [], []
+    per_class: dict[tuple, tuple[list, list, list]] = {}
+    for r, i in enumerate(ids):
+        for key, terms in _term_classes(nodes[i], nodes).items():
+            if layer and key == layer[0]:
+                continue
+            owners, a_s, b_s = per_class.setdefault(key, ([], [], []))
+            owners += [r] * len(terms)
+            a_s += [a for a, _ in terms]
+            b_s += [b for _, b in terms]
+    if layer:
+        (in_bank, _), inputs = layer
+        mixed = [_term_classes(nodes[i], nodes)[layer[0]] for i in ids]
+        weights = np.array([[where[b] for _, b in terms] for terms in mixed])
+        inputs_operand = _Operand(in_bank, [where[a] for a in inputs], False, any(nodes[a].grad for a in inputs))
+        sources.append(_MatMul(weights, any(nodes[b].grad for terms in mixed for _, b in terms), inputs_operand))
+        parts.append(f"matmul {weights.shape[0]}x{weights.shape[1]}")
+    for (bank_a, bank_b), (owners, a_s, b_s) in per_class.items():
+        widen = bank == ROWS and bank_a == SHARED
+        a = _Operand(bank_a, [where[x] for x in a_s], False, any(nodes[x].grad for x in a_s))
+        b = None if bank_b is None else _Operand(bank_b, [where[x] for x in b_s],
+                                                 bank == ROWS and bank_a != SHARED and bank_b == SHARED,
+                                                 any(nodes[x].grad for x in b_s))
+        sources.append(_Terms(owners, len(ids), a, b, widen))
+        parts.append(f"{len(owners)} {'shared ' if widen else ''}term{'s' * (len(owners) > 1)}")
+    return _Linear(bank, out, sources), " + ".join(parts)
+
+
+# ------------------------------------------------------------------------------------- the program
+
+
+class TracedProgram:
+    """A traced function, run on batches with numpy. Made by `trace`; see there."""
+
+    def __init__(self, fn: Callable, shapes: tuple, names: list[str], nodes: list[_Node], outputs: list[int],
+                 check: bool | int) -> None:
+        if isinstance(check, bool) or not isinstance(check, int):
+            check = 3 if check is True else 0 if check is False else -1
+        if check < 0:
+            raise ValueError("check must be True, False or a number of samples >= 0")
+        self._fn, self._shapes, self._names, self._outputs, self._check_count = fn, shapes, names, outputs, check
+        self._signature = _signature(nodes)
+        self._n_nodes = len(nodes)
+        self._kernels, steps, where, leaves, self._n_rows, n_slots = _build(nodes)
+        self.steps: tuple[Step, ...] = tuple(steps)
+        self._leaves = [nodes[i].value for i in leaves]
+        self._out_where = [(nodes[i].bank, where[i]) for i in outputs]
+        self._S = np.zeros(n_slots)
+        for i, n in enumerate(nodes):
+            if n.op == "const":
+                self._S[where[i]] = n.value
+        self._self_check(nodes, where)
+
+    def _self_check(self, nodes: list[_Node], where: list[int]) -> None:
+        """Every step, fed the engine's own operand values, must give the engine's results.
+
+        This guards the tracer against an engine whose ops changed meaning. Tolerance:
+        1e-12 relative to the result, or to the sum of |terms| for a sum, since matmul
+        and reduceat add up in another order than the engine; 1e-300 absolute, for an
+        ulp of difference between libm and numpy among subnormal numbers.
+        """
+        env = [self._S.copy(), np.zeros((self._n_rows, 1))] + [np.zeros((s, 1)) for s in map(math.prod, self._shapes)]
+        for i, n in enumerate(nodes):
+            if n.op != "const":
+                env[n.bank][where[i]] = n.value.data
+        for kernel, step in zip(self._kernels, self.steps):
+            got = [a.copy() for a in env]
+            kernel.forward(got)
+            size = [np.abs(a) for a in env]
+            if isinstance(kernel, _Linear):
+                kernel.forward(size)
+            else:
+                size[kernel.bank][kernel.out] = 0.0
+            want, got, size = (a[kernel.bank][kernel.out].ravel() for a in (env, got, size))
+            with np.errstate(all="ignore"):
+                bad = np.flatnonzero(~(np.abs(got - want) <= 1e-12 * (np.abs(want) + size) + 1e-300))
+            if len(bad):
+                j = int(bad[0])
+                raise TraceError(f"the traced {step.op!r} step gives {got[j]!r} where the engine computed "
+                                 f"{want[j]!r} (node {step.nodes[j]!r}); has the engine's op changed meaning?")
+
+    def parameters(self) -> list[Value]:
+        """The leaves the program reads at each call and adds gradients to, in slot order.
+
+        These are the model's parameters, plus any Value the function made itself.
+        """
+        return list(self._leaves)
+
+    # -- running -------------------------------------------------------------------------------------
+
+    def _env(self, arrays: tuple) -> list[np.ndarray]:
+        """Check a batch; return the banks, inputs as (features, batch) views of the caller's arrays."""
+        if len(arrays) != len(self._shapes):
+            raise TypeError(f"this program takes {len(self._shapes)} batch array(s) ({', '.join(self._names)}), "
+                            f"got {len(arrays)}")
+        inputs, size = [], None
+        for a, shape, name in zip(arrays, self._shapes, self._names):
+            try:
+                a = np.asarray(a, dtype=float)
+            except (TypeError, ValueError) as e:
+                raise TypeError(f"{name} must be an array of numbers ({e})") from None
+            if a.shape[1:] != shape or a.ndim != len(shape) + 1:
+                raise ValueError(f"{name} must have shape (batch,) + {shape}, got {a.shape}")
+            if size is None:
+                size = len(a)
+            elif len(a) != size:
+                raise ValueError(f"the arrays need the same batch size: {self._names[0]} has {size}, {name} {len(a)}")
+            if not size:
+                raise ValueError("the batch is empty")
+            if not np.isfinite(a.sum()) and not np.isfinite(a).all():  # the sum is the cheap test
+                raise ValueError(f"{name} holds NaN or infinity")
+            inputs.append(a.reshape(len(a), -1).T)
+        S = self._S
+        S[: len(self._leaves)] = [p.data for p in self._leaves]
+        return [S, np.empty((self._n_rows, size)), *inputs]
+
+    def _run(self, arrays: tuple) -> tuple[list[np.ndarray], np.ndarray]:
+        env = self._env(arrays)
+        with np.errstate(all="ignore"):  # a non-finite output is reported below, with the op that made it
+            for kernel in self._kernels:
+                kernel.forward(env)
+        size = env[ROWS].shape[1]
+        cols = [env[bank][w] if bank else np.full(size, env[SHARED][w]) for bank, w in self._out_where]
+        out = cols[0].copy() if len(cols) == 1 else np.stack(cols, axis=1)
+        if not np.isfinite(out).all():
+            self._raise_not_finite(env)
+        return env, out
+
+    def __call__(self, *arrays: Any) -> np.ndarray:
+        """Evaluate a batch: one array per argument of the traced function, batch axis first.
+
+        Returns the outputs per sample: shape (batch,) for one output, (batch, n) for n.
+        """
+        env, out = self._run(arrays)
+        self._check(env, out)
+        return out
+
+    def backward(self, *arrays: Any, reduction: str = "mean") -> np.ndarray:
+        """Forward and backward on a batch; **adds** d(loss)/d(p) to each parameter's ``.grad``.
+
+        The loss is the mean (``reduction='mean'``) or the sum (``'sum'``) over the
+        batch of the function's output (its first output, if it returns a list; the
+        others, such as a prediction to measure accuracy, are only returned). The
+        gradients are those of building each sample's graph eagerly, adding the
+        losses with `Value.sum` (dividing by the batch size for the mean) and
+        calling ``backward()``. As there, gradients accumulate: zero them between
+        steps. Returns the per-sample outputs, like calling the program.
+        """
+        if reduction not in ("mean", "sum"):
+            raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+        env, out = self._run(arrays)
+        size = env[ROWS].shape[1]
+        genv = [np.zeros_like(env[SHARED]), np.zeros_like(env[ROWS])]
+        seed = 1.0 / size if reduction == "mean" else 1.0
+        bank, w = self._out_where[0]
+        if bank == SHARED:  # an output that does not depend on the inputs counts once per sample
+            genv[SHARED][w] = seed * size
+        elif bank == ROWS:
+            genv[ROWS][w] = seed
+        with np.errstate(all="ignore"):
+            for kernel in reversed(self._kernels):
+                if kernel.grad:
+                    kernel.backward(env, genv)
+        grads = genv[SHARED][: len(self._leaves)]
+        if not np.isfinite(grads).all():
+            p = self._leaves[int(np.flatnonzero(~np.isfinite(grads))[0])]
+            raise ValueError(f"the gradient of {p!r} is not finite: some op's derivative is infinite at some "
+                             "sample (sqrt or x**0.5 at 0, for one); the eager engine raises there")
+        for p, g in zip(self._leaves, grads.tolist()):
+            p.grad += g
+        self._check(env, out)
+        return out
+
+    # -- honest limits -------------------------------------------------------------------------------
+
+    def _raise_not_finite(self, env: list[np.ndarray]) -> None:
+        for kernel, step in zip(self._kernels, self.steps):
+            values = env[kernel.bank][kernel.out]
+            bad = np.argwhere(~np.isfinite(values if kernel.bank == ROWS else values[:, None]))
+            if len(bad):
+                node, sample = bad[0].tolist()
+                raise ValueError(f"{step.op!r} gave a non-finite value for sample {sample} (node {step.nodes[node]!r}"
+                                 " at trace time); the eager engine raises here: check that sample's inputs")
+        raise ValueError("an output is not finite")  # unreachable: outputs come from steps or checked inputs
+
+    def _check(self, env: list[np.ndarray], out: np.ndarray) -> None:
+        """With ``check``: rebuild a few samples eagerly; their graphs and outputs must match the trace."""
+        if not self._check_count:
+            return
+        size = len(out)
+        for j in np.unique(np.linspace(0, size - 1, self._check_count).round().astype(int)).tolist():
+            sample = [env[ROWS + 1 + k][:, j].reshape(shape) for k, shape in enumerate(self._shapes)]
+            outputs, placeholders, records = _record(self._fn, self._shapes, self._names, sample)
+            nodes, out_ids = _walk(outputs, placeholders, records)
+            signature = _signature(nodes)
+            k = _first_difference(self._signature, signature)
+            if k is None and out_ids != self._outputs:
+                k = len(nodes)
+            if k is not None:
+                here = f"{nodes[k].op!r} ({nodes[k].value!r})" if k < len(nodes) else "missing"
+                there = repr(self._signature[k][0]) if k < len(self._signature) else "nothing"
+                raise TraceError(
+                    f"sample {j} takes another path than the traced one: its node {k} is {here}, the trace has "
+                    f"{there}. A trace records one path, so Python `if`s on .data, float(v) or Value(v.data) "
+                    "that differ between samples cannot be batched: use ops (relu, abs, ...) instead of "
+                    "branches, or run this function eagerly"
+                )
+            eager = np.array([o.data for o in outputs])
+            # Loose on purpose: the graphs already match; this only catches a gross numeric difference.
+            if not np.allclose(np.atleast_1d(out[j]), eager, rtol=1e-9, atol=1e-12 * float(np.abs(out).max())):
+                raise TraceError(f"sample {j}: traced outputs {out[j]} differ from the eager engine's {eager}")
+
+    # -- display -------------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{n}: {s}" for n, s in zip(self._names, self._shapes))
+        return (f"TracedProgram({args}; {self._n_nodes} nodes, {len(self._leaves)} parameters, "
+                f"{len(self.steps)} steps, {len(self._outputs)} output{'s' * (len(self._outputs) > 1)})")
+
+    def __str__(self) -> str:
+        """The schedule: one line per numpy step."""
+        lines = [repr(self), "level  op      nodes  per     numpy"]
+        for s in self.steps:
+            lines.append(f"{s.level:>5}  {s.op:<7}{len(s.nodes):>6}  {'sample' if s.batched else 'call':<8}{s.numpy}")
+        return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------- trace()
+
+
+def _shape(s: Any) -> tuple[int, ...]:
+    if isinstance(s, (int, np.integer)) and not isinstance(s, bool):
+        s = (int(s),)
+    if not isinstance(s, tuple) or any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1 for d in s):
+        raise ValueError(f"a shape is an int n (a list of n Values) or a tuple, () for a single Value; got {s!r}")
+    return tuple(int(d) for d in s)
+
+
+def _names(fn: Callable, count: int) -> list[str]:
+    """The function's own argument names (for labels and messages), else arg0, arg1, ..."""
+    try:
+        params = [p.name for p in inspect.signature(fn).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        params = []
+    return params[:count] if len(params) >= count else [f"arg{i}" for i in range(count)]
+
+
+def trace(fn: Callable[..., Value | Sequence[Value]], *shapes: Shape, example: Sequence[Any] | None = None,
+          check: bool | int = False) -> TracedProgram:
+    """Trace ``fn`` once on placeholder Values; return a program that runs it on batches with numpy.
+
+    ``fn`` takes one argument per shape and returns a `Value` (say, one sample's
+    loss) or a list of Values. A shape is that of one sample of the argument, as
+    numpy writes it: ``2`` or ``(2,)`` for a list of two Values, ``()`` for a
+    single Value, ``(3, 4)`` for nested lists. Values that ``fn`` uses but does not
+    receive (a model's parameters) are shared by the whole batch: the program
+    reads their ``.data`` at every call and adds into their ``.grad``, so `SGD`
+    and ``zero_grad()`` work unchanged.
+
+    ``example``: one sample per argument to trace on (default: every input 1.0);
+    give one when 1.0 is outside the function's domain. ``check=True`` (or a
+    number of samples; True means 3) rebuilds that many samples of every batch
+    eagerly and raises `TraceError` if one takes another path: a trace records a
+    single path, so code that branches on ``.data`` cannot be batched.
+
+    >>> program = trace(lambda x: (x * 3 + 1).relu(), ())
+    >>> program([-1.0, 0.5, 2.0])
+    array([0. , 2.5, 7. ])
+    """
+    if not callable(fn):
+        raise TypeError(f"trace needs a function of Values, got {type(fn).__name__}")
+    if not shapes:
+        raise TypeError("give the shape of one sample of each argument, e.g. trace(fn, 2, ()) for fn(x, y) "
+                        "with x a list of two Values and y one Value")
+    shapes = tuple(_shape(s) for s in shapes)
+    names = _names(fn, len(shapes))
+    if example is None:
+        sample = [np.ones(s) for s in shapes]
+    else:
+        if len(example) != len(shapes):
+            raise ValueError(f"example needs one sample per argument ({len(shapes)}), got {len(example)}")
+        sample = [np.asarray(e, dtype=float) for e in example]
+        for e, s, name in zip(sample, shapes, names):
+            if e.shape != s:
+                raise ValueError(f"example for {name} must have shape {s}, got {e.shape}")
+    if not is_grad_enabled():
+        raise TraceError("trace() was called inside no_grad(): there is no graph to trace")
+    outputs, placeholders, records = _record(fn, shapes, names, sample)
+    nodes, out_ids = _walk(outputs, placeholders, records)
+    return TracedProgram(fn, shapes, names, nodes, out_ids, check)

@@ -1,0 +1,470 @@
+"""micrograd.trace: a traced program computes what the eager engine computes, for a whole batch.
+
+Every comparison runs the same function both ways: eagerly, one graph per sample,
+combined with `Value.sum` (divided by the batch size for the mean) and `backward()`;
+and traced, one numpy program for the batch.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from op_registry import BINARY, UNARY
+
+from micrograd import MLP, SGD, Value, hinge_loss, no_grad, sse_loss
+from micrograd import trace as trace_module
+from micrograd.datasets import exam_scores, gender, make_moons, xor
+from micrograd.trace import TraceError, trace
+from micrograd.tutorials import network
+
+# The target: traced results equal the eager engine's to 1e-12, element by element, relative.
+# Elementwise ops compute the engine's formulas in the engine's order; a matmul or reduceat adds up
+# in another order than the engine's left-to-right loop, which changes only the last bits of sums
+# that do not cancel.
+REL = 1e-12
+
+
+def assert_close(traced, eager, what: str, scale: float = 0.0) -> None:
+    """``|traced - eager| <= REL * (|eager| + scale)``: ``scale`` is 0 unless a test says why."""
+    traced, eager = np.asarray(traced, dtype=float), np.asarray(eager, dtype=float)
+    np.testing.assert_allclose(traced, eager, rtol=REL, atol=REL * scale, err_msg=what)
+
+
+def rounding_scales(roots: list[Value]) -> tuple[float, float]:
+    """The largest term any node adds up, in the forward pass and in the backward pass.
+
+    A sum that cancels (terms near 1, result near 1e-14) keeps a rounding error of the
+    size of its terms whatever the order of addition, so random graphs, which do cancel,
+    are compared with this scale as the absolute part of the tolerance.
+    """
+    values = grads = 0.0
+    seen, stack = set(), list(roots)
+    while stack:
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        values, grads = max(values, abs(v.data)), max(grads, abs(v.grad))
+        for child, local in zip(v._prev, v._local):
+            values = max(values, abs(local * child.data))
+            grads = max(grads, abs(local * v.grad))
+            stack.append(child)
+    return values, grads
+
+
+def eager_batch(fn, params, arrays, reduction="mean", scales=None):
+    """Per-sample outputs and parameter gradients of fn on a batch, the eager way.
+
+    ``scales``, a list, receives the `rounding_scales` of the batch's graph.
+    """
+    for p in params:
+        p.grad = 0.0
+    outs = []
+    for sample in zip(*arrays):
+        args = [[Value(float(v)) for v in s] if np.ndim(s) else Value(float(s)) for s in sample]
+        outs.append(fn(*args))
+    total = Value.sum(outs)
+    if reduction == "mean":
+        total = total / len(outs)
+    total.backward()
+    if scales is not None:
+        scales += rounding_scales([total])
+    grads = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.0
+    return [o.data for o in outs], grads
+
+
+def assert_matches_eager(fn, shapes, params, arrays, reduction="mean", cancels=False, **kw):
+    """Trace fn, run it on the batch both ways, compare. ``cancels``: see `rounding_scales`."""
+    program = trace(fn, *shapes, **kw)
+    scales = []
+    want_out, want_grads = eager_batch(fn, params, arrays, reduction, scales)
+    value_scale, grad_scale = scales if cancels else (0.0, 0.0)
+    got_out = program.backward(*arrays, reduction=reduction)
+    got_grads = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.0
+    assert_close(got_out, want_out, "per-sample outputs", value_scale)
+    assert_close(got_grads, want_grads, "parameter gradients", grad_scale)
+    assert_close(program(*arrays), want_out, "forward-only call", value_scale)
+    return program
+
+
+# ------------------------------------------------------------------ every op
+
+
+@pytest.mark.parametrize("u", UNARY, ids=lambda u: u.name)
+def test_every_unary_op_matches_eager_per_sample_and_shared(u):
+    w, b, p = Value(1.0), Value(0.0), Value(u.safe(0.7))
+    xs = np.array([u.safe(r) for r in (-2.3, -0.7, 0.4, 1.9)])
+
+    def fn(x):  # the op on per-sample rows, and on a shared parameter broadcast over the batch
+        return u.op(x * w + b) + u.op(p) * x
+
+    assert_matches_eager(fn, [()], [w, b, p], [xs], example=[xs[0]])
+
+
+@pytest.mark.parametrize("op", BINARY, ids=lambda op: op.name)
+def test_every_binary_op_matches_eager_for_every_mix_of_operands(op):
+    w1, w2 = Value(1.0), Value(1.0)
+    p1, p2 = Value(op.safe_a(0.9)), Value(op.safe_b(-0.6))
+    raw = [(-1.5, 0.8), (0.3, -2.2), (2.0, 3.0), (0.7, 0.4)]
+    xs = np.array([op.safe_a(a) for a, _ in raw])
+    ys = np.array([op.safe_b(b) for _, b in raw])
+
+    def fn(x, y):  # rows with rows, shared with rows, rows with shared, shared with shared
+        return op.op(x * w1, y * w2) + op.op(p1, y) + op.op(x, p2) + op.op(p1, p2) * x
+
+    assert_matches_eager(fn, [(), ()], [w1, w2, p1, p2], [xs, ys], example=[xs[0], ys[0]])
+
+
+def test_numbers_folded_into_ops_are_exact_even_next_to_large_values():
+    # Recovering the 3 of x + 3 as (x + 3) - x would be off by rounding at x = 1e6; the
+    # tracer records the number instead, so the result is exact for every sample.
+    w = Value(1.0)
+    xs = np.array([1e6 + 0.1, -2.5, 7.0])
+    program = trace(lambda x: (x * w + 3) - 1e6, ())
+    assert program(xs).tolist() == [x + 3 - 1e6 for x in xs.tolist()]
+
+
+def test_sum_and_dot_with_numbers_mixed_in_match_eager():
+    ws, b = [Value(0.5), Value(-1.5)], Value(0.25)
+    xs = np.array([[1.0, 2.0], [-3.0, 0.5], [0.0, 4.0]])
+
+    def fn(x):
+        d = Value.dot([ws[0], 2.0, ws[1]], [x[0], ws[1], 3], b)
+        return Value.sum([d, 1.5, x[1] * ws[0], -2]) + Value.dot(ws, x) + sum(x)
+
+    assert_matches_eager(fn, [2], [*ws, b], [xs])
+
+
+# ------------------------------------------------------------------ the tutorials' networks
+
+
+def model_fn(model, loss):
+    return lambda x, y: loss(y, model(x))
+
+
+def test_gender_network_2_2_1_matches_eager():
+    model = network(weights=(0.3, -0.8), bias=0.1, w5=1.2, b3=-0.4)
+    X, y, _ = gender()
+    assert_matches_eager(model_fn(model, lambda t, p: (t - p) ** 2), [2, ()], model.parameters(),
+                         [np.array(X), np.array(y)])
+
+
+def test_xor_2_2_1_without_biases_matches_eager():
+    model = MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", bias=False, rng=3)
+    X, y = xor()
+    assert_matches_eager(model_fn(model, lambda t, p: 0.5 * (t - p) ** 2), [2, ()], model.parameters(),
+                         [np.array(X), np.array(y)], reduction="sum")
+
+
+def test_exam_2_3_1_without_biases_matches_eager():
+    model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", bias=False, rng=5)
+    X, y = exam_scores()
+    assert_matches_eager(model_fn(model, lambda t, p: sse_loss([t], [p], half=True)), [2, ()],
+                         model.parameters(), [np.array(X), np.array(y)], reduction="sum")
+
+
+def moons_problem(n=40):
+    model = MLP(2, [16, 16, 1], rng=1337)
+    params = model.parameters()
+    X, y = make_moons(n, noise=0.1, seed=1337)
+
+    def loss(x, t):  # Karpathy's demo: mean hinge loss plus 1e-4 * sum of squared parameters
+        return hinge_loss([t], [model(x)]) + 1e-4 * Value.sum(p * p for p in params)
+
+    return model, loss, X, (2 * y - 1).astype(float)
+
+
+def test_moons_mlp_2_16_16_1_with_hinge_and_l2_matches_eager():
+    model, loss, X, y = moons_problem()
+    program = assert_matches_eager(loss, [2, ()], model.parameters(), [X, y])
+    assert "matmul 16x16" in str(program)  # a layer's neurons ran as one matrix product
+
+
+def test_sgd_training_with_a_traced_step_follows_the_eager_trajectory():
+    model, loss, X, y = moons_problem(20)
+    params = model.parameters()
+    start = [p.data for p in params]
+    program = trace(loss, 2, ())
+    opt = SGD(params, lr=0.5)
+    traced = []
+    for _ in range(3):
+        opt.zero_grad()
+        traced.append(program.backward(X, y).mean())
+        opt.step()
+    traced_params = [p.data for p in params]
+    for p, v in zip(params, start):
+        p.data = v
+    eager = []
+    for _ in range(3):
+        out, grads = eager_batch(loss, params, [X, y])
+        eager.append(np.mean(out))
+        for p, g in zip(params, grads):
+            p.data -= 0.5 * g
+    assert_close(traced, eager, "losses")
+    assert_close(traced_params, [p.data for p in params], "parameters after 3 steps")
+
+
+# ------------------------------------------------------------------ random expression graphs
+
+UNARY_SAFE = [  # bounded or slowly growing compositions, so random graphs stay finite and smooth
+    lambda v: -v, lambda v: v.tanh(), lambda v: v.sigmoid(), lambda v: v.sin(), lambda v: v.cos(),
+    lambda v: v.softplus(), lambda v: v.tanh().exp(), lambda v: (v * v + 1).log(), lambda v: (v * v + 1).sqrt(),
+    lambda v: v.tanh() ** 2, lambda v: 2 ** v.tanh(), lambda v: 3 - v, lambda v: v / 4, lambda v: 4 / (1 + v * v),
+    lambda v: 2.5 * v, lambda v: v + 3,
+]
+BINARY_SAFE = [
+    lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / (1 + b * b),
+    lambda a, b: (1 + a * a) ** b.tanh(),
+]
+
+instruction = st.one_of(
+    st.tuples(st.just("unary"), st.integers(0, len(UNARY_SAFE) - 1), st.integers(0, 99)),
+    st.tuples(st.just("binary"), st.integers(0, len(BINARY_SAFE) - 1), st.integers(0, 99), st.integers(0, 99)),
+    st.tuples(st.just("sum"), st.lists(st.integers(0, 99), min_size=1, max_size=4), st.integers(-2, 2)),
+    st.tuples(st.just("dot"), st.lists(st.integers(0, 99), min_size=2, max_size=6), st.booleans()),
+)
+bounded = st.floats(-2, 2, allow_nan=False)
+
+
+def run_program(instructions, x, params):
+    """Interpret a random program: every instruction adds a node computed from earlier ones."""
+    vals = list(x) + list(params)
+    for ins in instructions:
+        pick = [vals[i % len(vals)] for i in (ins[2:] if ins[0] in ("unary", "binary") else ins[1])]
+        if ins[0] == "unary":
+            vals.append(UNARY_SAFE[ins[1]](pick[0]))
+        elif ins[0] == "binary":
+            vals.append(BINARY_SAFE[ins[1]](*pick))
+        elif ins[0] == "sum":
+            vals.append(Value.sum([*pick, ins[2]]))
+        else:
+            half = len(pick) // 2
+            vals.append(Value.dot(pick[:half], [*pick[half:2 * half - 1], 0.5], pick[-1] if ins[2] else None))
+    return vals[-1] + vals[-2] * vals[-3]
+
+
+@given(
+    st.lists(instruction, min_size=1, max_size=12),
+    st.lists(st.lists(bounded, min_size=3, max_size=3), min_size=1, max_size=5),
+    st.lists(bounded, min_size=3, max_size=3),
+)
+def test_random_expression_graphs_match_eager(instructions, samples, param_values):
+    params = [Value(v) for v in param_values]
+
+    def fn(x):
+        return run_program(instructions, x, params)
+
+    X = np.array(samples)
+    assert_matches_eager(fn, [3], params, [X], cancels=True, example=[X[0]])
+
+
+# ------------------------------------------------------------------ honest limits
+
+
+def branchy(x):
+    return x * 2 if x.data > 0 else -x  # a Python `if` on .data: one path per sample
+
+
+def test_check_detects_a_sample_that_takes_another_branch():
+    program = trace(branchy, (), check=True)
+    assert program([1.0, 3.0]).tolist() == [2.0, 6.0]
+    with pytest.raises(TraceError, match="sample 1 takes another path"):
+        program([1.0, -3.0])
+
+
+def test_without_check_the_recorded_path_is_used_for_every_sample():
+    # The documented limit: the trace took the x > 0 path, so -3 gets 2 * -3, not 3.
+    assert trace(branchy, ())([1.0, -3.0]).tolist() == [2.0, -6.0]
+
+
+@pytest.mark.parametrize("fn", [lambda x: x * float(x), lambda x: x + Value(x.data)], ids=["float(x)", "Value(x.data)"])
+def test_check_detects_values_read_out_of_the_graph(fn):
+    program = trace(fn, (), check=2)
+    with pytest.raises(TraceError, match="another path"):
+        program([1.0, 5.0])
+
+
+def test_check_passes_for_branch_free_code_after_the_parameters_changed():
+    w = Value(0.5)
+    program = trace(lambda x: (x * w).relu() + abs(x) * Value(2.0), (), check=True)
+    w.data = 1.0  # parameters are matched by identity, a Value the function makes by its data
+    assert_close(program([-2.0, 0.5, 3.0]), [4.0, 1.5, 9.0], "outputs")
+
+
+def test_ops_made_with_from_op_are_refused_with_a_clear_error():
+    def softsign(v):
+        return Value.from_op(v.data / (1 + abs(v.data)), [v], [1 / (1 + abs(v.data)) ** 2], "softsign")
+
+    with pytest.raises(TraceError, match="'softsign' was made with Value.from_op"):
+        trace(lambda x: softsign(x) * 2, ())
+
+
+def test_a_from_op_node_named_like_a_builtin_op_is_refused_too():
+    def my_tanh(v):
+        return Value.from_op(math.tanh(v.data), [v], [1.0], "tanh")  # deliberately wrong derivative
+
+    with pytest.raises(TraceError, match="from_op"):
+        trace(my_tanh, ())
+
+
+def test_tracing_restores_values_methods_even_when_the_function_fails():
+    before = {name: Value.__dict__[name] for name in ("__add__", "__rsub__", "sum", "dot", "from_op")}
+    with pytest.raises(ValueError, match="log"):
+        trace(lambda x: (x - 1).log(), ())  # placeholders hold 1.0, and log(0) is undefined
+    assert {name: Value.__dict__[name] for name in before} == before
+
+
+def test_example_traces_inside_the_functions_domain():
+    program = trace(lambda x: (x - 1).log(), (), example=[3.0])
+    assert_close(program([2.0, math.e + 1]), [0.0, 1.0], "log")
+
+
+def test_the_engine_guard_rejects_a_numpy_op_that_disagrees_with_the_engine(monkeypatch):
+    monkeypatch.setitem(trace_module._UNARY, "tanh", (np.sin, trace_module._UNARY["tanh"][1]))
+    with pytest.raises(TraceError, match="'tanh' step gives"):
+        trace(lambda x: x.tanh(), ())
+
+
+def test_a_non_finite_result_names_the_op_and_the_sample():
+    program = trace(lambda x: x.log(), ())
+    with pytest.raises(ValueError, match="'log' gave a non-finite value for sample 1"):
+        program([1.0, -1.0])
+
+
+def test_an_infinite_derivative_is_reported():
+    w = Value(0.0)
+    program = trace(lambda x: (x + w) ** 0.5, ())  # d/dw = 0.5 / sqrt(x + w): infinite at x = 0
+    with pytest.raises(ValueError, match="gradient of .* is not finite"):
+        program.backward([0.0, 1.0])
+
+
+# ------------------------------------------------------------------ the program's API
+
+
+def test_reduction_sum_is_batch_size_times_mean_and_grads_accumulate():
+    w = Value(2.0)
+    program = trace(lambda x: (x * w) ** 2, ())
+    xs = [1.0, 2.0, 3.0]
+    program.backward(xs, reduction="mean")
+    assert w.grad == pytest.approx(sum(2 * x * x * 2.0 for x in xs) / 3, rel=1e-15)
+    program.backward(xs, reduction="sum")  # accumulates, as Value.backward does
+    assert w.grad == pytest.approx(sum(2 * x * x * 2.0 for x in xs) * (1 + 1 / 3), rel=1e-15)
+
+
+def test_the_program_reads_parameters_at_every_call():
+    w = Value(1.0)
+    program = trace(lambda x: x * w, ())
+    w.data = 5.0
+    assert program([2.0]).tolist() == [10.0]
+
+
+def test_several_outputs_give_one_column_each_and_backward_differentiates_the_first():
+    w = Value(3.0)
+    program = trace(lambda x: [x * w, x + w, w * 2], ())
+    assert program([1.0, 2.0]).tolist() == [[3.0, 4.0, 6.0], [6.0, 5.0, 6.0]]
+    assert program.backward([1.0, 2.0], reduction="sum").tolist() == [[3.0, 4.0, 6.0], [6.0, 5.0, 6.0]]
+    assert w.grad == 3.0  # d(x * w)/dw summed over x = 1, 2; the other outputs add nothing
+
+
+def test_an_output_that_does_not_depend_on_the_inputs_counts_once_per_sample():
+    w = Value(3.0)
+    program = trace(lambda x: w * w, ())
+    assert program.backward([0.0, 0.0], reduction="sum").tolist() == [9.0, 9.0]
+    assert w.grad == 12.0
+
+
+def test_nested_sample_shapes_and_argument_names():
+    w = Value(2.0)
+    program = trace(lambda grid: Value.sum(v * w for row in grid for v in row), (2, 3))
+    assert program(np.arange(12.0).reshape(2, 2, 3)).tolist() == [30.0, 102.0]
+    assert "grid: (2, 3)" in repr(program)
+
+
+def test_deep_graphs_trace_without_recursion():
+    w = Value(1.0)
+
+    def chain(x):
+        for _ in range(3000):
+            x = x * 1.0001 + w * 0.001
+        return x
+
+    program = trace(chain, ())
+    assert_matches_eager(chain, [()], [w], [np.array([0.5, -1.0])])
+    # a '*' and a '+' per link, plus one step for all 3000 shared products w * 0.001 (all at level 1)
+    assert len(program.steps) == 2 * 3000 + 1
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "words"),
+    [
+        (([[1.0, 2.0]],), ValueError, r"shape \(batch,\) \+ \(\)"),
+        (([1.0, float("nan")],), ValueError, "NaN"),
+        (([],), ValueError, "empty"),
+        ((["a"],), TypeError, "array of numbers"),
+        ((), TypeError, "takes 1 batch array"),
+    ],
+)
+def test_bad_batches_get_clear_errors(args, error, words):
+    program = trace(lambda x: x * 2, ())
+    with pytest.raises(error, match=words):
+        program(*args)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: trace(lambda x: x, -1), ValueError, "a shape is an int"),
+        (lambda: trace(lambda x: x), TypeError, "give the shape"),
+        (lambda: trace(3, ()), TypeError, "function of Values"),
+        (lambda: trace(lambda x: 2.0, ()), TraceError, "must return a Value"),
+        (lambda: trace(lambda x: x, (), example=[[1.0, 2.0]]), ValueError, "example for x"),
+        (lambda: trace(lambda x: x, (), check=-1), ValueError, "check must be"),
+        (lambda: trace(lambda x: x * 2, ()).backward([1.0], reduction="max"), ValueError, "reduction"),
+    ],
+)
+def test_bad_trace_calls_get_clear_errors(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+def test_arrays_of_one_batch_need_the_same_length():
+    with pytest.raises(ValueError, match="same batch size: x has 2, y 1"):
+        trace(lambda x, y: x * y, (), ())([1.0, 2.0], [1.0])
+
+
+def test_tracing_inside_no_grad_is_refused():
+    with no_grad(), pytest.raises(TraceError, match="no_grad"):
+        trace(lambda x: x * 2, ())
+
+
+# ------------------------------------------------------------------ the benchmark's workloads
+
+
+def load_trace_workloads():
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "trace_workloads.py"
+    spec = importlib.util.spec_from_file_location("trace_workloads", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmarked_traced_and_numpy_steps_compute_the_same_training():
+    # The benchmark compares like with like: from the same start, the traced steps and the
+    # hand-written numpy steps produce the same losses (so the same gradients and updates).
+    tw = load_trace_workloads()
+    size = {"n": 20, "steps": 4, "rounds": 1, "block_s": 0.001}
+    assert_close(tw.moons_step_traced(**size)["losses"], tw.moons_step_numpy(**size)["losses"], "moons losses")
+    for full_step in (False, True):
+        traced, _ = tw._mlp784_traced_step(8, full_step)
+        by_hand = tw._mlp784_numpy_step(8, full_step)
+        assert_close([traced(), traced()], [by_hand(), by_hand()], f"784-64-10 losses, full_step={full_step}")
