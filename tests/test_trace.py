@@ -18,10 +18,12 @@ from hypothesis import strategies as st
 from op_registry import BINARY, UNARY
 
 from micrograd import MLP, SGD, Value, hinge_loss, no_grad, sse_loss
-from micrograd import trace as trace_module
 from micrograd.datasets import exam_scores, gender, make_moons, xor
 from micrograd.trace import TraceError, trace
 from micrograd.tutorials import network
+
+# the module itself: `micrograd.trace`, the attribute, is the function once the package exports it
+trace_module = importlib.import_module("micrograd.trace")
 
 # The target: traced results equal the eager engine's to 1e-12, element by element, relative.
 # Elementwise ops compute the engine's formulas in the engine's order; a matmul or reduceat adds up
