@@ -7,12 +7,14 @@ of the 100 full-batch steps moves the parameters by lr = 1.0 - 0.9 k / 100 times
 their gradient. It reaches 100% training accuracy and saves the decision boundary.
 """
 
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from micrograd import MLP, SGD, Value, datasets, hinge_loss, no_grad
 from micrograd.tour import demo_parser, positive_int, pyplot, save_figure
+from micrograd.trace import trace
 
 ALPHA = 1e-4  # weight of the L2 penalty, as in Karpathy's demo
 
@@ -40,6 +42,28 @@ def eager_forward_backward(model: MLP, X: Sequence[Sequence[float]], y: Sequence
     model.zero_grad()
     loss.backward()
     return loss.data, accuracy(y, [s.data for s in scores])
+
+
+def traced_forward_backward(model: MLP) -> ForwardBackward:
+    """The same forward and backward, traced once and run on the whole batch with numpy.
+
+    The traced function is one sample's share of the loss, its hinge loss plus the L2
+    penalty (their mean over the batch is the eager loss), and its score, for accuracy.
+    """
+    params = model.parameters()
+
+    def sample(x: list[Value], label: Value) -> list[Value]:
+        score = model(x)
+        return [(1 - label * score).relu() + ALPHA * Value.sum(p * p for p in params), score]
+
+    program = trace(sample, 2, ())
+
+    def forward_backward(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int]) -> tuple[float, float]:
+        model.zero_grad()
+        out = program.backward(np.asarray(X, dtype=float), np.asarray(y, dtype=float))  # grads of the mean
+        return float(out[:, 0].mean()), accuracy(y, out[:, 1].tolist())
+
+    return forward_backward
 
 
 def train(
@@ -95,15 +119,20 @@ def main() -> int:
     parser = demo_parser(__doc__, seed=1337)
     parser.add_argument("--steps", type=positive_int, default=100, help="training steps (default: 100, Karpathy's)")
     parser.add_argument("--every", type=int, default=10, help="print the loss every N steps (default: 10; 0: never)")
+    parser.add_argument("--trace", action="store_true",
+                        help="trace one sample's loss once, then run every step on the whole batch with numpy")
     args = parser.parse_args()
 
     X, y = moons(args.seed)
     model = MLP(2, [16, 16, 1], rng=args.seed)
     print(f"{model}: {len(model.parameters())} parameters; {len(X)} points (seed {args.seed})")
 
-    # The engine runs here through train()'s forward_backward argument (eager by default);
-    # a faster engine, such as a traced batch mode, plugs in by passing its own.
-    train(model, X, y, args.steps, every=args.every)
+    # The engine runs here through train()'s forward_backward argument: eager, or traced.
+    start = time.perf_counter()
+    forward_backward = traced_forward_backward(model) if args.trace else eager_forward_backward
+    train(model, X, y, args.steps, forward_backward=forward_backward, every=args.every)
+    elapsed = time.perf_counter() - start
+    print(f"training took {elapsed:.2f} s" + (" (traced; tracing included)" if args.trace else " (eager)"))
     final = accuracy(y, predict(model, X))
     print(f"training accuracy after {args.steps} steps: {final:.0%}")
 

@@ -13,6 +13,7 @@ from micrograd.gradcheck import GradcheckError, check_gradients, numerical_grad
 from micrograd.losses import binary_cross_entropy, hinge_loss, mse_loss, sse_loss
 from micrograd.nn import MLP, Layer, Module, Neuron
 from micrograd.optim import SGD
+from micrograd.trace import TracedProgram, TraceError, trace
 from micrograd.viz import draw_dot
 
 __version__ = "0.2.0"
@@ -30,6 +31,9 @@ __all__ = [
     "numerical_grad",
     "GradcheckError",
     "draw_dot",
+    "trace",
+    "TracedProgram",
+    "TraceError",
     "mse_loss",
     "sse_loss",
     "binary_cross_entropy",

@@ -312,3 +312,20 @@ def test_find_demo_prefers_the_copy_installed_inside_the_package(tmp_path, monke
     (checkout / "moons.py").unlink()
     with pytest.raises(FileNotFoundError, match="pip install -e"):
         find_demo("moons")
+
+
+def test_moons_demo_trains_to_100_percent_traced(tmp_path, capsys):
+    out = run("moons", "--trace", "--every", "0", "--out", str(tmp_path), capsys=capsys)
+    assert "training accuracy after 100 steps: 100%" in out and "(traced; tracing included)" in out
+
+
+def test_traced_forward_backward_gives_the_eager_loss_and_gradients():
+    demo = load("moons")
+    X, y = demo["moons"](0, n=10)
+    model = MLP(2, [4, 1], rng=0)
+    loss, acc = demo["eager_forward_backward"](model, X, y)
+    eager = [p.grad for p in model.parameters()]
+    traced_loss, traced_acc = demo["traced_forward_backward"](model)(model, X, y)
+    # float64 tolerance: the batched sums add the same terms in another order
+    assert traced_loss == pytest.approx(loss, rel=1e-12) and traced_acc == acc
+    assert [p.grad for p in model.parameters()] == pytest.approx(eager, rel=1e-12, abs=1e-15)
