@@ -15,6 +15,11 @@ from ``h1`` into ``o1``.
 Plain numbers mixed into an expression (``x * 2``) are folded into the local
 derivative instead of becoming nodes, and many-input sums (`Value.sum`,
 `Value.dot`) are a single node, so graphs stay small.
+
+This layout is also what makes the engine fast: nodes hold no closures, so they
+never form reference cycles, and `backward()` allocates nothing per node, so
+Python's cyclic garbage collector has little to do. docs/performance.md measures
+it against Karpathy's micrograd.
 """
 
 from __future__ import annotations
