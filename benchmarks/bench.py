@@ -540,9 +540,9 @@ def fmt(value: float | None, unit: str) -> str:
         return "-"
     if unit == "B":
         return f"{value:,.0f} B"
-    if value >= 1:
+    if value >= 0.9995:  # what would round to "1e+03 ms" is "1 s"
         return f"{value:.3g} s"
-    if value >= 1e-3:
+    if value >= 0.9995e-3:
         return f"{value * 1e3:.3g} ms"
     return f"{value * 1e6:.3g} us"
 
