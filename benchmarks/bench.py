@@ -390,6 +390,34 @@ def numpy_loss_and_grads(X: Any, y: Any, Ws: list[Any], bs: list[Any]) -> tuple[
     return loss, [g + 2 * ALPHA * p for g, p in zip(grads, (*Ws, *bs))]
 
 
+# ---------------------------------------------------------------------------------- traced (micrograd.trace)
+
+
+def _trace_workloads() -> Any:
+    """benchmarks/trace_workloads.py; it imports micrograd only inside its functions, so loading it is safe."""
+    folder = str(Path(__file__).resolve().parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    import trace_workloads
+
+    return trace_workloads
+
+
+def moons_step_traced(engine: Engine, *, n: int = 100, steps: int = 10, seed: int = 1337, rounds: int = 5,
+                      block_s: float = 0.2) -> dict:
+    """Karpathy's demo step; ours traced once (micrograd.trace) and run on the whole batch with numpy."""
+    if engine.name == "karpathy":  # his engine has no tracer: the pair compares his eager step with our traced one
+        return moons_step(engine, n=n, steps=steps, seed=seed)
+    X, y = moons_data(n, seed=seed)
+    return _trace_workloads().moons_step_traced(data=(X, y), init=flat_parameters(initial_weights(seed)),
+                                                steps=steps, rounds=rounds, block_s=block_s)
+
+
+def traced_vs_numpy(engine: Engine, *, rounds: int = 7, block_s: float = 0.2, batch: int = 1000) -> dict:
+    """micrograd.trace against numpy by hand, alternating in one process: moons step, 784-64-10."""
+    return _trace_workloads().traced_vs_numpy(rounds=rounds, block_s=block_s, batch=batch)
+
+
 # ---------------------------------------------------------------------------------- registry
 
 
@@ -449,6 +477,19 @@ WORKLOADS: dict[str, Workload] = {
         memory_per_node, "sum_bytes_per_node", "peak bytes per node (sum() graph)", "B",
         size={"n": 100_000}, quick={"n": 2_000}, deterministic=True, details=("chain_bytes_per_op",),
         target="<= 1/3 of Karpathy's", meets=lambda ours, ratio: ratio >= 3, target_is_ratio=True),
+    "moons_step_traced": Workload(
+        moons_step_traced, "s_per_step", "time per step; ours traced once (micrograd.trace)", "s",
+        size={"n": 100, "steps": 10}, quick={"n": 20, "steps": 3, "rounds": 1, "block_s": 0.01},
+        details=("trace_s",),
+        target=">= 1000x faster", meets=lambda ours, ratio: ratio >= 1000, target_is_ratio=True),
+    "traced_vs_numpy": Workload(
+        traced_vs_numpy, "moons_traced_s", "traced moons step; vs numpy by hand, and 784-64-10 batch 1000", "s",
+        size={"rounds": 7}, quick={"rounds": 1, "block_s": 0.01, "batch": 20}, engines=OURS_ONLY,
+        details=("moons_numpy_s", "moons_traced_over_numpy", "mlp784_grad_traced_s", "mlp784_grad_numpy_s",
+                 "mlp784_grad_traced_over_numpy", "mlp784_step_traced_over_numpy", "trace_s"),
+        target="moons <= 5x numpy, 784-64-10 <= 3x numpy, tracing < 1 s",
+        meets=lambda ours, ratio: (ours["moons_traced_over_numpy"] <= 5
+                                   and ours["mlp784_grad_traced_over_numpy"] <= 3 and ours["trace_s"] < 1)),
     "numpy_moons_step": Workload(
         numpy_moons_step, "s_per_step", "time per step, batched numpy (the floor)", "s",
         size={"n": 100, "steps": 10, "repeat": 2000}, quick={"n": 20, "steps": 3, "repeat": 20},
@@ -639,6 +680,12 @@ def same_numbers_checks(rows: dict[str, Row]) -> None:
         held = len(ours) == len(theirs) and diff <= SAME_NUMBERS_TOL
         moons.checks.append((f"moons losses over {len(ours)} steps equal {who} to {SAME_NUMBERS_TOL:g}: "
                              f"largest difference {diff:.2g} (ours end at {ours[-1]:.12f})", held))
+    traced = rows.get("moons_step_traced")
+    if traced and traced.ok_runs("ours") and traced.ok_runs("karpathy"):
+        a, b = traced.ok_runs("ours")[0]["losses"], traced.ok_runs("karpathy")[0]["losses"]
+        diff = max(abs(x - y) for x, y in zip(a, b))
+        traced.checks.append((f"traced moons losses over {len(a)} steps equal Karpathy's to {SAME_NUMBERS_TOL:g}: "
+                              f"largest difference {diff:.2g}", len(a) == len(b) and diff <= SAME_NUMBERS_TOL))
     gender = rows.get("gender_train")
     if gender and gender.ok_runs("ours") and gender.ok_runs("karpathy"):
         a, b = gender.ok_runs("ours")[0]["final_loss"], gender.ok_runs("karpathy")[0]["final_loss"]
