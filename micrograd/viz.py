@@ -201,7 +201,7 @@ class Drawing(graphviz.Digraph):
             format = format or Path(outfile).suffix.lstrip(".") or None
             if filename is None:
                 filename = Path(outfile).with_suffix(".gv")
-        source = self.save(filename, directory)
+        source = self.save(filename, directory=directory)
         fmt = format or self.format
         target = Path(self.directory, outfile) if outfile is not None else Path(f"{source}.{fmt}")
         if raise_if_result_exists and target.exists():
