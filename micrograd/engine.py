@@ -134,7 +134,9 @@ class Value:
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
-            raise TypeError(f"label must be a str, got {type(label).__name__}: {label!r}")
+            # Value(data, (a, b)) is how Karpathy's engine makes op nodes internally
+            hint = "; make an op's node with Value.from_op(...)" if isinstance(label, tuple) else ""
+            raise TypeError(f"label must be a str, got {type(label).__name__}: {label!r}{hint}")
         self.data = data if type(data) is float and -_INF < data < _INF else _as_float(data, "Value data")
         self.grad = 0.0
         self.label = label

@@ -325,6 +325,12 @@ def test_label_must_be_a_string():
         Value(1.0, label=3)
 
 
+def test_karpathys_internal_constructor_form_points_to_from_op():
+    a = Value(2.0)
+    with pytest.raises(TypeError, match="Value.from_op"):
+        Value(4.0, (a, a))  # Karpathy: Value(data, _children, _op)
+
+
 def test_operand_of_the_wrong_type_is_named():
     with pytest.raises(TypeError, match=r"'\+'.*str"):
         Value(1.0) + "2"
