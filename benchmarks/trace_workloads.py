@@ -123,8 +123,8 @@ def _moons_traced_step(X: np.ndarray, y: np.ndarray, model: Any) -> tuple[Step, 
 
 def _moons_numpy_step(X: np.ndarray, y: np.ndarray, model: Any) -> Step:
     """Karpathy's step by hand: weight matrices (out, in) and biases, copied from ``model``."""
-    Ws = [np.array([[w.data for w in n.w] for n in layer.neurons_]) for layer in model.layers]
-    bs = [np.array([n.b.data for n in layer.neurons_]) for layer in model.layers]
+    Ws = [np.array([[w.data for w in n.w] for n in layer.neurons]) for layer in model.layers]
+    bs = [np.array([n.b.data for n in layer.neurons]) for layer in model.layers]
     k = [0]
 
     def step() -> float:
@@ -209,7 +209,7 @@ def _mlp784_traced_step(n: int, full_step: bool) -> tuple[Step, float]:
     X, Y, (W1, b1, W2, b2) = mlp784_data(n)
     model = MLP(784, [64, 10], rng=0)
     for layer, W, b in zip(model.layers, (W1, W2), (b1, b2)):
-        for neuron, row, bias in zip(layer.neurons_, W.tolist(), b.tolist()):
+        for neuron, row, bias in zip(layer.neurons, W.tolist(), b.tolist()):
             for w, v in zip(neuron.w, row):
                 w.data = v
             neuron.b.data = bias

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 import random
 import tempfile
@@ -74,7 +75,7 @@ class Module:
         values = {}
         for name in expected:
             v = state[name]
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
                 raise ValueError(f"parameter {name!r} must be a finite number, got {v!r}")
             values[name] = float(v)
         for name, p in named:
@@ -93,6 +94,10 @@ class Module:
                 json.dump(doc, f, indent=1)
                 f.flush()
                 os.fsync(f.fileno())
+            # mkstemp creates the file readable by its owner only; give it the usual permissions
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -181,8 +186,6 @@ class Neuron(Module):
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [(p.label, p) for p in self.parameters()]
 
-    def neurons(self) -> list[Neuron]:
-        return [self]
 
     def __repr__(self) -> str:
         bias = "" if self.b is not None else ", bias=False"
@@ -200,24 +203,22 @@ class Layer(Module):
         if isinstance(nout, bool) or not isinstance(nout, int) or nout < 1:
             raise ValueError(f"nout must be a positive int, got {nout!r}")
         kwargs["rng"] = _rng(kwargs.get("rng"))
-        self.neurons_ = [Neuron(nin, **kwargs) for _ in range(nout)]
-        _name_neurons([], self.neurons_)
+        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+        _name_neurons([], self.neurons)
 
     def __call__(self, x: Sequence[Input]) -> list[Value]:
-        return [n(x) for n in self.neurons_]
+        return [n(x) for n in self.neurons]
 
     def parameters(self) -> list[Value]:
-        return [p for n in self.neurons_ for p in n.parameters()]
+        return [p for n in self.neurons for p in n.parameters()]
 
     named_parameters = Neuron.named_parameters
 
-    def neurons(self) -> list[Neuron]:
-        return list(self.neurons_)
 
     def __repr__(self) -> str:
-        first = self.neurons_[0]
+        first = self.neurons[0]
         bias = "" if first.b is not None else ", bias=False"
-        return f"Layer({len(first.w)}, {len(self.neurons_)}, activation={first.activation!r}{bias})"
+        return f"Layer({len(first.w)}, {len(self.neurons)}, activation={first.activation!r}{bias})"
 
 
 class MLP(Module):
@@ -243,8 +244,12 @@ class MLP(Module):
         bias: bool = True,
         rng: RngLike = None,
     ) -> None:
-        if not nouts:
-            raise ValueError("nouts must list at least one layer size, e.g. MLP(2, [16, 16, 1])")
+        if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or not nouts:
+            raise ValueError(f"nouts must list the layer sizes, e.g. MLP(2, [16, 16, 1]); got {nouts!r}")
+        for name, act in (("activation", activation), ("output_activation", output_activation)):
+            if act not in ACTIVATIONS:
+                raise ValueError(f"unknown {name} {act!r}; choose one of {sorted(ACTIVATIONS)}")
+        self.activation, self.output_activation = activation, output_activation
         r = _rng(rng)
         sizes = [nin, *nouts]
         self.layers = [
@@ -257,8 +262,8 @@ class MLP(Module):
             )
             for i in range(len(nouts))
         ]
-        hidden = [n for layer in self.layers[:-1] for n in layer.neurons_]
-        _name_neurons(hidden, self.layers[-1].neurons_)
+        hidden = [n for layer in self.layers[:-1] for n in layer.neurons]
+        _name_neurons(hidden, self.layers[-1].neurons)
 
     def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
         for layer in self.layers:
@@ -270,16 +275,13 @@ class MLP(Module):
 
     named_parameters = Neuron.named_parameters
 
-    def neurons(self) -> list[Neuron]:
-        return [n for layer in self.layers for n in layer.neurons_]
 
     def __repr__(self) -> str:
-        nin = len(self.layers[0].neurons_[0].w)
-        sizes = [len(layer.neurons_) for layer in self.layers]
-        hidden = self.layers[0].neurons_[0].activation if len(self.layers) > 1 else "relu"
-        out = self.layers[-1].neurons_[0].activation
-        bias = "" if self.layers[0].neurons_[0].b is not None else ", bias=False"
-        return f"MLP({nin}, {sizes}, activation={hidden!r}, output_activation={out!r}{bias})"
+        nin = len(self.layers[0].neurons[0].w)
+        sizes = [len(layer.neurons) for layer in self.layers]
+        bias = "" if self.layers[0].neurons[0].b is not None else ", bias=False"
+        acts = f"activation={self.activation!r}, output_activation={self.output_activation!r}"
+        return f"MLP({nin}, {sizes}, {acts}{bias})"
 
 
 def _name_neurons(hidden: list[Neuron], output: list[Neuron]) -> None:

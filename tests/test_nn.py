@@ -55,9 +55,9 @@ def test_tutorial_network_names_parameters_w1_to_w6_and_b1_to_b3():
     names = [name for name, _ in net.named_parameters()]
     assert names == ["w1", "w2", "b1", "w3", "w4", "b2", "w5", "w6", "b3"]
     assert [p.label for p in net.parameters()] == names
-    h1, h2 = net.layers[0].neurons_
+    h1, h2 = net.layers[0].neurons
     assert [p.label for p in h1.w] == ["w1", "w2"] and h2.b.label == "b2"
-    assert [p.label for p in net.layers[1].neurons_[0].w] == ["w5", "w6"]  # w5 from h1, w6 from h2
+    assert [p.label for p in net.layers[1].neurons[0].w] == ["w5", "w6"]  # w5 from h1, w6 from h2
 
 
 def test_neuron_outputs_carry_the_tutorial_variable_names():
@@ -107,7 +107,7 @@ def test_alice_partials_match_the_tutorial_hand_derivation():
 def test_karpathy_mlp_has_337_parameters_relu_hidden_and_linear_output():
     model = MLP(2, [16, 16, 1])
     assert len(model.parameters()) == 337
-    assert [layer.neurons_[0].activation for layer in model.layers] == ["relu", "relu", "linear"]
+    assert [layer.neurons[0].activation for layer in model.layers] == ["relu", "relu", "linear"]
     assert isinstance(model([1.0, 2.0]), Value)
 
 
@@ -129,7 +129,7 @@ def test_forward_equals_karpathys_formula_exactly():
     act = x
     for li, layer in enumerate(model.layers):
         nxt = []
-        for n in layer.neurons_:
+        for n in layer.neurons:
             s = n.b.data
             for wi, xi in zip(n.w, act):  # sum((wi*xi for ...), b): left to right from b
                 s = s + wi.data * xi
@@ -164,9 +164,9 @@ def test_bias_false_has_only_weights():
     assert [n for n, _ in model.named_parameters()] == [f"w{i}" for i in range(1, 10)]
 
 
-def test_hidden_neurons_are_numbered_on_across_layers():
+def test_hidden_neuronsare_numbered_on_across_layers():
     model = MLP(2, [2, 2, 1])
-    assert [n.name for n in model.neurons()] == ["h1", "h2", "h3", "h4", "o1"]
+    assert [n.name for layer in model.layers for n in layer.neurons] == ["h1", "h2", "h3", "h4", "o1"]
 
 
 def test_zero_grad_resets_every_parameter():
@@ -186,6 +186,9 @@ def test_zero_grad_resets_every_parameter():
         (lambda: Neuron(2, bias=False, bias_value=1.0), ValueError, "bias=False"),
         (lambda: Layer(2, 0), ValueError, "nout"),
         (lambda: MLP(2, []), ValueError, "nouts"),
+        (lambda: MLP(2, 3), ValueError, r"nouts must list the layer sizes.*got 3"),
+        (lambda: MLP(2, [1], activation="gelu"), ValueError, "unknown activation 'gelu'"),
+        (lambda: MLP(2, [1], output_activation="softmax"), ValueError, "unknown output_activation"),
         (lambda: MLP(2, [1], rng="seed"), TypeError, "rng"),
         (lambda: Neuron(2)([1.0]), ValueError, "expects 2 inputs, got 1"),
     ],
@@ -277,3 +280,35 @@ def test_load_file_of_another_architecture_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"MLP\(2, \[4, 1\]"):
         model.load(tmp_path / "m.json")
     assert model.state_dict() == before
+
+
+def test_layer_neurons_is_a_list_as_in_karpathys_micrograd():
+    model = MLP(3, [4, 4, 1], rng=0)
+    model([1.0, 2.0, 3.0]).backward()
+    assert isinstance(model.layers[0].neurons[0].w[0].grad, float)  # the lecture's idiom
+    assert len(model.layers[1].neurons) == 4
+
+
+def test_load_state_dict_accepts_numpy_scalars():
+    import numpy as np
+
+    model = MLP(2, [1], rng=0)
+    state = {k: np.float32(0.5) for k in model.state_dict()}
+    model.load_state_dict(state)
+    assert all(type(v) is float and v == 0.5 for v in model.state_dict().values())
+
+
+def test_saved_file_gets_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        MLP(2, [1], rng=0).save(tmp_path / "m.json")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "m.json").stat().st_mode) == 0o644
+
+
+def test_repr_keeps_the_activations_given():
+    assert repr(MLP(2, [1], activation="tanh")) == "MLP(2, [1], activation='tanh', output_activation='linear')"
