@@ -68,22 +68,35 @@ def exam_query(scaled: bool = True) -> list[float]:
     return [v / max(q) for v in q] if scaled else q
 
 
-def make_moons(n: int = 100, noise: float = 0.1, seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def make_moons(
+    n: int = 100,
+    noise: float = 0.1,
+    seed: int | None = None,
+    *,
+    n_samples: int | None = None,
+    random_state: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles: ``X`` of shape (n, 2) and labels ``y`` in {0, 1}.
 
     Same construction as scikit-learn's ``make_moons`` (outer moon label 0, inner
     moon label 1, Gaussian ``noise``, shuffled), but its own random stream: the
-    points are reproducible with ``seed``, not identical to scikit-learn's.
+    points are reproducible with ``seed``, not identical to scikit-learn's. Without
+    a seed the global ``np.random`` state is used, so ``np.random.seed(...)`` fixes
+    the data too. scikit-learn's keyword names ``n_samples`` and ``random_state``
+    are accepted, so Karpathy's demo call ``make_moons(n_samples=100, noise=0.1)``
+    runs unchanged.
 
     >>> X, y = make_moons(100, noise=0.1, seed=1337)
     >>> X.shape, sorted(set(y.tolist()))
     ((100, 2), [0, 1])
     """
+    n = n if n_samples is None else n_samples
+    seed = seed if random_state is None else random_state
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
         raise ValueError(f"n must be an int >= 2, got {n!r}")
     if not noise >= 0:
         raise ValueError(f"noise must be >= 0, got {noise!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random if seed is None else np.random.default_rng(seed)
     n_out = n // 2
     n_in = n - n_out
     t_out = np.linspace(0, np.pi, n_out)

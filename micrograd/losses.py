@@ -6,7 +6,8 @@ their lengths must match.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import numbers
+from collections.abc import Iterable, Sequence
 
 from micrograd.engine import Value
 
@@ -16,9 +17,22 @@ Scalar = Value | float | int
 Targets = Scalar | Sequence[Scalar]
 
 
+def _samples(x: Targets, name: str, which: str) -> list[Scalar]:
+    """One entry per sample: a single Value or number, or any 1-D iterable of them (list, numpy array...)."""
+    if isinstance(x, (Value, numbers.Real)):
+        return [x]
+    ndim = getattr(x, "ndim", 1)
+    if ndim == 0:
+        return [x.item()]  # type: ignore[union-attr]
+    if ndim > 1 or isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
+        raise TypeError(f"{name}: {which} must be a Value, a number or a 1-D sequence of them, got {type(x).__name__}"
+                        + (f" with {ndim} dimensions" if ndim > 1 else ""))
+    return list(x)
+
+
 def _pairs(y_true: Targets, y_pred: Targets, name: str) -> list[tuple[Scalar, Scalar]]:
-    t = list(y_true) if isinstance(y_true, Sequence) else [y_true]
-    p = list(y_pred) if isinstance(y_pred, Sequence) else [y_pred]
+    t = _samples(y_true, name, "y_true")
+    p = _samples(y_pred, name, "y_pred")
     if len(t) != len(p):
         raise ValueError(f"{name}: y_true has {len(t)} entries but y_pred has {len(p)}")
     if not t:

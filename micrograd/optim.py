@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable
 
 from micrograd.engine import Value
@@ -38,8 +39,10 @@ class SGD:
         bad = [type(p).__name__ for p in self.params if not isinstance(p, Value)]
         if bad:
             raise TypeError(f"SGD needs Values (or a Module), got {bad[0]}")
+        if len(set(self.params)) != len(self.params):
+            raise ValueError("a parameter is listed more than once, so step() would move it several times")
         for name, v in (("lr", lr), ("momentum", momentum), ("weight_decay", weight_decay)):
-            if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) or v < 0:
                 raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
         self.lr, self.momentum, self.weight_decay = float(lr), float(momentum), float(weight_decay)
         self._velocity = [0.0] * len(self.params)

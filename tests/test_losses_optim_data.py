@@ -141,3 +141,36 @@ def test_make_moons_is_reproducible_and_well_formed():
 def test_make_moons_rejects_bad_arguments(kwargs):
     with pytest.raises(ValueError):
         datasets.make_moons(**kwargs)
+
+
+def test_losses_accept_numpy_arrays_and_generators():
+    y = np.array([1, -1, 1])
+    scores = [Value(0.5), Value(0.2), Value(2.0)]
+    assert hinge_loss(y, scores).data == pytest.approx((0.5 + 1.2 + 0.0) / 3)
+    assert mse_loss(np.array([1.0, 0.0]), np.array([0.0, 0.0])).data == 0.5
+    assert sse_loss((t for t in [1.0, 2.0]), [Value(1.0), Value(0.0)]).data == 4.0
+
+
+def test_losses_reject_two_dimensional_and_string_input():
+    with pytest.raises(TypeError, match="2 dimensions"):
+        mse_loss(np.zeros((2, 2)), [0.0, 0.0])
+    with pytest.raises(TypeError, match="str"):
+        mse_loss("10", [0.0, 0.0])
+
+
+def test_sgd_refuses_a_parameter_listed_twice_and_accepts_numpy_rates():
+    p = Value(1.0)
+    with pytest.raises(ValueError, match="more than once"):
+        SGD([p, p])
+    assert SGD([p], lr=np.float32(0.5)).lr == 0.5
+
+
+def test_make_moons_takes_scikit_learns_keywords_and_the_global_numpy_seed():
+    a = datasets.make_moons(n_samples=50, noise=0.1, random_state=2)
+    b = datasets.make_moons(50, 0.1, seed=2)
+    assert np.array_equal(a[0], b[0])
+    np.random.seed(1337)
+    c = datasets.make_moons(n_samples=50, noise=0.1)
+    np.random.seed(1337)
+    d = datasets.make_moons(n_samples=50, noise=0.1)
+    assert np.array_equal(c[0], d[0]) and np.array_equal(c[1], d[1])
