@@ -54,15 +54,20 @@ class no_grad(ContextDecorator):
         ()
     """
 
+    def __init__(self) -> None:
+        # A stack, not one saved flag: as a decorator the same object is entered again
+        # by recursive calls before it is exited.
+        self._saved: list[bool] = []
+
     def __enter__(self) -> no_grad:
         global _grad_enabled
-        self._was_enabled = _grad_enabled
+        self._saved.append(_grad_enabled)
         _grad_enabled = False
         return self
 
     def __exit__(self, *exc: object) -> None:
         global _grad_enabled
-        _grad_enabled = self._was_enabled
+        _grad_enabled = self._saved.pop()
 
 
 def is_grad_enabled() -> bool:
@@ -75,7 +80,10 @@ def _as_float(x: object, what: str) -> float:
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         hint = " (use 1.0 / 0.0 for booleans)" if isinstance(x, bool) else ""
         raise TypeError(f"{what} must be a real number or a Value, got {type(x).__name__}: {x!r}{hint}")
-    f = float(x)
+    try:
+        f = float(x)
+    except OverflowError:
+        raise ValueError(f"{what} is too large for a float: {str(x)[:20]}...") from None
     if not -_INF < f < _INF:
         raise ValueError(f"{what} must be finite, got {f}")
     return f
@@ -133,6 +141,8 @@ class Value:
     __array_ufunc__ = None
 
     def __init__(self, data: Number, label: str = "") -> None:
+        if isinstance(data, Value):
+            raise TypeError("Value(...) takes a number, got a Value: use it as it is, or Value(v.data) for a new leaf")
         if not isinstance(label, str):
             # Value(data, (a, b)) is how Karpathy's engine makes op nodes internally
             hint = "; make an op's node with Value.from_op(...)" if isinstance(label, tuple) else ""
@@ -171,9 +181,10 @@ class Value:
         if type(other) is Value:
             a, b = self.data, other.data
             _check_positive_base(a, b)
-            out = _power(a, b)
+            out, what = _power(a, b), f"{a:g} ** {b:g}"
             # d(a**b)/da = b * a**(b-1), d(a**b)/db = a**b * log(a)
-            return _node(out, (self, other), (b * _power(a, b - 1.0), out * math.log(a)), "**")
+            da = _finite(b * _power(a, b - 1.0, what), what)
+            return _node(out, (self, other), (da, _finite(out * math.log(a), what)), "**")
         n = _const(other, "**")
         x = self.data
         if x == 0.0 and n < 1.0 and n != 0.0:
@@ -182,8 +193,9 @@ class Value:
         if x < 0.0 and not n.is_integer():
             raise ValueError(f"{x:g} ** {n:g} is not a real number (negative base, fractional exponent)")
         # d(x**n)/dx = n * x**(n-1)
-        local = n * _power(x, n - 1.0) if n != 0.0 else 0.0
-        return _node(_power(x, n), (self,), (local,), "**")
+        out, what = _power(x, n), f"{x:g} ** {n:g}"
+        local = _finite(n * _power(x, n - 1.0, what), what) if n != 0.0 else 0.0
+        return _node(out, (self,), (local,), "**")
 
     def __truediv__(self, other: Operand) -> Value:
         if type(other) is Value:
@@ -191,11 +203,12 @@ class Value:
             if b == 0.0:
                 raise ZeroDivisionError(f"division by a Value that is 0 ({self.data:g} / 0)")
             # d(a/b)/da = 1/b, d(a/b)/db = -a/b**2
-            return _node(self.data / b, (self, other), (1.0 / b, -self.data / (b * b)), "/")
+            a, what = self.data, f"{self.data:g} / {b:g}"
+            return _node(a / b, (self, other), (_finite(1.0 / b, what), _finite(-a / b / b, what)), "/")
         c = _const(other, "/")
         if c == 0.0:
             raise ZeroDivisionError(f"division by the number 0 ({self.data:g} / 0)")
-        return _node(self.data / c, (self,), (1.0 / c,), "/")
+        return _node(self.data / c, (self,), (_finite(1.0 / c, f"x / {c:g}"),), "/")
 
     def __neg__(self) -> Value:
         return _node(-self.data, (self,), (-1.0,), "neg")
@@ -217,13 +230,13 @@ class Value:
         c, b = _const(other, "/"), self.data
         if b == 0.0:
             raise ZeroDivisionError(f"division by a Value that is 0 ({c:g} / 0)")
-        return _node(c / b, (self,), (-c / (b * b),), "/")
+        return _node(c / b, (self,), (_finite(-c / b / b, f"{c:g} / {b:g}"),), "/")
 
     def __rpow__(self, other: Number) -> Value:  # other ** self
         c, b = _const(other, "**"), self.data
         _check_positive_base(c, b)
         out = _power(c, b)
-        return _node(out, (self,), (out * math.log(c),), "**")
+        return _node(out, (self,), (_finite(out * math.log(c), f"{c:g} ** {b:g}"),), "**")
 
     # ------------------------------------------------------------------ functions
 
@@ -240,7 +253,7 @@ class Value:
         x = self.data
         if x <= 0.0:
             raise ValueError(f"log({x:g}) is undefined: log needs a positive input")
-        return _node(math.log(x), (self,), (1.0 / x,), "log")
+        return _node(math.log(x), (self,), (_finite(1.0 / x, f"log({x:g})"),), "log")
 
     def tanh(self) -> Value:
         """tanh(x); derivative 1 - tanh(x)**2. Finite for every finite x."""
@@ -463,11 +476,20 @@ def _check_positive_base(a: float, b: float) -> None:
         )
 
 
-def _power(a: float, b: float) -> float:
+def _power(a: float, b: float, derivative_of: str = "") -> float:
+    """a**b, with an error that names the op (or the op whose derivative this is) on overflow."""
     try:
         return a**b
     except OverflowError:
-        raise OverflowError(f"{a:g} ** {b:g} overflows a float") from None
+        what = f"the derivative of {derivative_of}" if derivative_of else f"{a:g} ** {b:g}"
+        raise OverflowError(f"{what} overflows a float") from None
+
+
+def _finite(local: float, what: str) -> float:
+    """A local derivative, checked: an infinite one would make every gradient below it inf or NaN."""
+    if -_INF < local < _INF:
+        return local
+    raise OverflowError(f"the derivative of {what} overflows a float ({local}); keep the input in a moderate range")
 
 
 def _const(x: object, op: str) -> float:

@@ -356,6 +356,13 @@ def test_operand_of_the_wrong_type_is_named():
         (lambda: Value(1e200) * 1e200, OverflowError, ["'*'", "overflow"]),
         (lambda: Value(1e200) ** 2, OverflowError, ["overflow"]),
         (lambda: Value(2.0) * math.nan, ValueError, ["NaN"]),
+        (lambda: 1 / Value(1e-170), OverflowError, ["derivative of 1 / 1e-170"]),
+        (lambda: Value(1.0) / Value(1e-170), OverflowError, ["derivative of 1 / 1e-170"]),
+        (lambda: Value(1e-170) ** -1, OverflowError, ["derivative of 1e-170 ** -1"]),
+        (lambda: Value(5e-324).log(), OverflowError, ["derivative of log(4.94066e-324)"]),
+        (lambda: Value(2.0) ** Value(1023.5), OverflowError, ["2 ** 1023.5"]),
+        (lambda: Value(10**400), ValueError, ["too large for a float"]),
+        (lambda: Value(Value(1.0)), TypeError, ["Value(v.data)"]),
     ],
 )
 def test_undefined_results_raise_a_clear_error(make, err, words):
@@ -363,3 +370,14 @@ def test_undefined_results_raise_a_clear_error(make, err, words):
         make()
     for w in words:
         assert w in str(info.value)
+
+
+def test_no_grad_as_a_decorator_survives_recursion():
+    @no_grad()
+    def depth(n):
+        return Value(1.0) if n == 0 else depth(n - 1) * 2
+
+    assert depth(3)._prev == ()
+    assert is_grad_enabled()
+    x = Value(1.0)
+    assert (x * 2)._prev == (x,)
