@@ -25,6 +25,7 @@ import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from micrograd.engine import Value, _topological_order, no_grad
 
@@ -36,6 +37,7 @@ __all__ = [
     "GradcheckResult",
     "GradRow",
     "diagnose",
+    "looks_rounded",
     "format_table",
 ]
 
@@ -160,11 +162,16 @@ def _err(x: float) -> str:
     return f"{x:.1e}"
 
 
-def diagnose(received: float, expected: float) -> str:
+def diagnose(received: float, expected: float, *, written: bool = False) -> str:
     """A short guess at a typical slip when ``received`` is not ``expected``.
+
+    ``written=True`` says ``received`` is a number someone wrote down (a hand
+    derivation), which may be ``expected`` rounded: see `looks_rounded`.
 
     >>> diagnose(-0.5, 0.5), diagnose(1.0, 0.5), diagnose(0.0, 3.0)
     ('wrong sign', '2x too large', 'is 0 (a missing term?)')
+    >>> diagnose(0.0214, 0.0214695, written=True)
+    'looks rounded: 0.0214 vs 0.02147; give full precision'
     """
     if expected == 0.0:
         return "should be 0"
@@ -176,7 +183,36 @@ def diagnose(received: float, expected: float) -> str:
     for r, text in named.items():
         if abs(ratio - r) <= 1e-3 * abs(r):
             return text
+    if written and looks_rounded(received, expected):
+        digits = len(_decimal(received).as_tuple().digits)
+        shown = repr(received).removesuffix(".0")
+        return f"looks rounded: {shown} vs {expected:#.{digits + 1}g}; give full precision"
     return f"off by {received - expected:+.3g} (x{ratio:.3g})"
+
+
+def _decimal(x: float) -> Decimal:
+    """``x`` as the shortest decimal that reads back as ``x`` (what was typed), without trailing zeros."""
+    return Decimal(repr(x)).normalize()
+
+
+def looks_rounded(written: float, exact: float) -> bool:
+    """Whether ``written`` is ``exact`` rounded or cut to ``written``'s own number of significant digits.
+
+    0.0214 is 0.021469... cut after three digits (the tutorial prints it so), and
+    0.0215 is it rounded; 0.0213 is neither. A number with all of a float's 17
+    digits is never "rounded": only a short, typed number is.
+
+    >>> looks_rounded(0.0214, 0.021469535), looks_rounded(0.0215, 0.021469535), looks_rounded(0.0213, 0.021469535)
+    (True, True, False)
+    """
+    if written == 0.0 or not (math.isfinite(written) and math.isfinite(exact)):
+        return False
+    given, exact_ = _decimal(written), Decimal(exact)
+    if abs(exact_.adjusted() - given.adjusted()) > 1:  # not even the same order of magnitude
+        return False
+    place = Decimal(1).scaleb(given.as_tuple().exponent)  # one unit in the last digit given
+    return any(exact_.quantize(place, rounding=mode) == given
+               for mode in (ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_DOWN))
 
 
 def _close(value: float, reference: float, atol: float, rtol: float) -> bool:
@@ -420,7 +456,7 @@ def check_gradients(
         hand_ok = _close(h, a, atol, rtol)
         engine_ok = n is None or _close(a, n, atol, rtol)
         if not hand_ok:
-            verdict = "WRONG: " + diagnose(h, a)
+            verdict = "WRONG: " + diagnose(h, a, written=True)
         elif not engine_ok:
             verdict = "autograd != numeric (an op's derivative, or a kink)"
         else:

@@ -239,6 +239,39 @@ def test_a_loss_function_that_builds_new_parameters_is_an_error():
         check_gradients({"w1": 0.02}, lambda: alice_loss()[1])
 
 
+def test_a_rounded_hand_value_fails_and_the_verdict_says_it_looks_rounded():
+    # 0.0214 is dL/dw1 as the tutorial prints it; autograd's is 0.021469535...: rounded numbers are
+    # not the answer (|0.0214 - 0.02147| = 7e-5 > atol + rtol * 0.02147 = 3.1e-5), but say why.
+    result = check_gradients({"w1": 0.0214}, alice_loss()[1], raise_exception=False)
+    assert not result
+    assert result.rows[0].verdict == "WRONG: looks rounded: 0.0214 vs 0.02147; give full precision"
+
+
+@pytest.mark.parametrize(
+    "hand, looks_rounded",
+    [
+        (0.021, True),  # rounded to 2 significant digits
+        (0.0215, True),  # rounded to 3 (0.021469... rounds up)
+        (0.02146, True),  # cut after 4 digits (rounding gives 0.02147)
+        (0.0213, False),  # neither rounded nor cut: the digits given are wrong
+        (0.0216, False),
+        (0.03, False),  # 0.02 is 0.021469... to one digit
+        (-0.0214, False),  # the wrong sign, whatever the digits
+    ],
+)
+def test_looks_rounded_only_when_the_digits_given_are_autograds(hand, looks_rounded):
+    # tolerance 0 so that even 0.02146 (1e-5 off, inside the default tolerance) is a failure to diagnose
+    row = check_gradients({"w1": hand}, alice_loss()[1], atol=0.0, rtol=0.0, raise_exception=False).rows[0]
+    assert not row.ok
+    assert ("looks rounded" in row.verdict) is looks_rounded, row.verdict
+
+
+def test_looks_rounded_is_not_said_of_autograd_in_gradcheck():
+    # an analytic derivative of 1 against a numeric 1.3 is a wrong derivative, not a rounded one
+    result = gradcheck(op(lambda x: 1.0, lambda x: 1.3 * x), [0.5], raise_exception=False)
+    assert result.rows[0].verdict.startswith("WRONG: off by")
+
+
 @pytest.mark.parametrize(
     "hand, loss, error, words",
     [
