@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import argparse
 import ast
+import builtins
 import math
 import numbers
 import random
 import shutil
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -83,12 +86,75 @@ def _fmt(x: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+class _Guard:
+    """Keeps what the learner's file changes in micrograd, math and builtins away from the references.
+
+    The file runs in this process, and the references are computed with Value's
+    methods, micrograd's functions, math and numpy, all of which it can replace
+    (``Value.softplus = my_softplus``, as `Value.from_op`'s docstring shows for an
+    op of one's own). So the checker keeps the original attributes: the file's
+    changes are in place only while the file's own code runs (`learners_code`), and
+    the originals at every other moment, including after the check.
+    """
+
+    def __init__(self) -> None:
+        self.targets = _guarded_objects()
+        self.original = self._snapshot()
+        self.learners = self.original
+
+    def _snapshot(self) -> list[dict[str, object]]:
+        # classes: their whole dict; modules: what can be called (state such as no_grad's flag is left alone)
+        return [dict(vars(t)) if isinstance(t, type)
+                else {k: v for k, v in vars(t).items() if callable(v) or isinstance(v, ModuleType)}
+                for t in self.targets]
+
+    def _put(self, state: list[dict[str, object]]) -> None:
+        missing = object()
+        for target, attributes in zip(self.targets, state):
+            current = vars(target)
+            if isinstance(target, type):
+                for name in [k for k in current if k not in attributes]:
+                    delattr(target, name)  # an attribute the learner added to the class
+            for name, value in attributes.items():
+                if current.get(name, missing) is not value:
+                    setattr(target, name, value)
+
+    def keep_learners_changes(self) -> None:
+        """After the learner's file ran: remember what it changed, and put the originals back."""
+        self.learners = self._snapshot()
+        self._put(self.original)
+
+    def restore(self) -> None:
+        """Put the original attributes back."""
+        self._put(self.original)
+
+    @contextmanager
+    def learners_code(self) -> Iterator[None]:
+        """The learner's changes in place, for a call into the learner's code."""
+        self._put(self.learners)
+        try:
+            yield
+        finally:
+            self.learners = self._snapshot()  # a function may change things too, for its next call
+            self._put(self.original)
+
+
+def _guarded_objects() -> list[object]:
+    """The modules and classes whose attributes the references are computed with."""
+    modules = [m for name, m in sorted(sys.modules.items())
+               if isinstance(m, ModuleType) and (name == "micrograd" or name.startswith("micrograd."))]
+    classes = [v for m in [*modules, random] for v in vars(m).values()
+               if isinstance(v, type) and v.__module__ == m.__name__]
+    return list({id(t): t for t in [*modules, *classes, math, builtins, random, numbers, np]}.values())
+
+
 class _Run:
     """The learner's namespace plus the items checked so far."""
 
-    def __init__(self, namespace: dict, path: Path) -> None:
+    def __init__(self, namespace: dict, path: Path, guard: _Guard) -> None:
         self.ns = namespace
         self.path = path
+        self.guard = guard
         self.items: list[Item] = []
 
     def call(self, fname: str, *args: object) -> object:
@@ -99,11 +165,14 @@ class _Run:
         if not callable(f):
             return _Missing(f"{fname} is a {type(f).__name__}, not a function")
         try:
-            out = f(*args)
+            with self.guard.learners_code():
+                out = f(*args)
         except NotImplementedError:
             return _Missing(f"{fname} is not written yet (raises NotImplementedError)", unwritten=True)
-        except Exception as e:  # the learner's bug: report it in the table, never as a traceback
-            return _Missing(f"{fname} raised {type(e).__name__}: {_short(str(e))}{self._where(e)}")
+        except KeyboardInterrupt:
+            raise
+        except BaseException as e:  # the learner's bug, sys.exit() too: a row in the table, never a traceback
+            return _Missing(f"{fname} raised {_exception(e)}{self._where(e)}")
         if out is None:
             return _Missing(f"{fname} returned None (not filled in yet?)", unwritten=True)
         return out
@@ -125,7 +194,7 @@ class _Run:
             return self.add(name, expected, got, False, f"FAIL: returned a {type(got).__name__}, not a number", hint)
         got = float(got)
         ok = math.isfinite(got) and abs(got - expected) <= tol["atol"] + tol["rtol"] * abs(expected)
-        self.add(name, expected, got, ok, "ok" if ok else "FAIL: " + diagnose(got, expected), hint)
+        self.add(name, expected, got, ok, "ok" if ok else "FAIL: " + diagnose(got, expected, written=True), hint)
 
     def partials(self, name: str, got: object, loss: Value, labels: Sequence[str], hint: str) -> None:
         """Check a dict of hand partials ``{label: dL/dlabel}`` against autograd of ``loss``."""
@@ -156,6 +225,12 @@ class _Run:
             if label not in labels:
                 why = f"FAIL: {label!r} is not one of {list(labels)}"
                 self.add(f"{name}: {label!r}", "-", got[label], False, why, hint)
+
+
+def _exception(e: BaseException) -> str:
+    """``TypeName: message``, or the name alone when the message is empty (``sys.exit()``)."""
+    message = _short(str(e))
+    return f"{type(e).__name__}: {message}" if message else type(e).__name__
 
 
 def _short(text: str, n: int = 80) -> str:
@@ -343,6 +418,13 @@ def _xor_factor_two(run: _Run) -> None:
                "divide the tutorial's d_weights by your gradient, entry by entry: the ratio is the same everywhere")
 
 
+# The custom ops' values from math, not from Value: the exercise is to rewrite Value's own ops.
+_MATH_REFERENCES: dict[str, Callable[[float], float]] = {
+    "softplus": lambda x: max(x, 0.0) + math.log1p(math.exp(-abs(x))),
+    "sqrt": math.sqrt,
+}
+
+
 def _custom_op(run: _Run) -> None:
     for fname, builtin, xs, hint in (
         ("my_softplus", "softplus", (-2.0, 0.5, 3.0), "softplus(x) = log(1 + e**x); its derivative is sigmoid(x)"),
@@ -361,7 +443,7 @@ def _custom_op(run: _Run) -> None:
         run.add(f"{fname}(x) is one new node over x", "from_op node", "-" if isinstance(out, _Missing) else out._op,
                 one_node, verdict, "return Value.from_op(result, [x], [local derivative], 'my_op')")
         for x in xs:
-            ref = getattr(Value(x), builtin)().data
+            ref = _MATH_REFERENCES[builtin](x)
             got = run.call(fname, Value(x))
             run.number(f"{fname}({x}).data", ref, _data(got), hint)
             _gradcheck_item(run, f"{fname}: gradcheck at {x}", fname, lambda v: (v,), x, hint)
@@ -491,18 +573,35 @@ def check_file(path: str | Path) -> tuple[int, str]:
         raise UsageError(f"{path.name} names exercise {exercise_id!r}, which does not exist; "
                          f"known exercises: {', '.join(EXERCISES)}")
     namespace: dict = {"__name__": "__exercise__", "__file__": str(path)}
-    run = _Run(namespace, path)
+    guard = _Guard()
+    run = _Run(namespace, path, guard)
     try:
-        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
-    except (Exception, SystemExit) as e:  # a file that does not run is a failed check, reported plainly
-        if isinstance(e, SyntaxError):
-            message, where = e.msg, f" (line {e.lineno})"
-        else:
-            message, where = str(e), run._where(e)
-        return 1, (f"{exercise.id}: {exercise.title}\n"
-                   f"FAIL: your file does not run: {type(e).__name__}: {_short(message)}{where}\n"
-                   f"Fix it and run again: micrograd check {_shown(path)}")
-    exercise.checks(run)
+        try:
+            exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as e:  # a file that does not run (or exits) is a failed check, reported plainly
+            if isinstance(e, SyntaxError):
+                problem, where = f"SyntaxError: {_short(e.msg)}", f" (line {e.lineno})"
+            else:
+                problem, where = _exception(e), run._where(e)
+            return 1, (f"{exercise.id}: {exercise.title}\n"
+                       f"FAIL: your file does not run: {problem}{where}\n"
+                       f"Fix it and run again: micrograd check {_shown(path)}")
+        guard.keep_learners_changes()
+        try:
+            exercise.checks(run)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as e:
+            # Raised by an object the learner's code returned (its __float__, say), outside `_Run.call`.
+            where = run._where(e)
+            if not where:
+                raise  # not from the learner's file: a bug of the checker, shown as one
+            run.add("(checking stopped)", "-", "-", False,
+                    f"FAIL: your answer raised {_exception(e)}{where} while it was checked", "")
+    finally:
+        guard.restore()
     return (0 if all(i.ok for i in run.items) else 1), _report(exercise, run.items, path)
 
 

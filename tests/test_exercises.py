@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from micrograd import Value
 from micrograd.cli import main
 from micrograd.exercises import EXERCISES, check_file
 
@@ -80,11 +82,16 @@ def write(tmp_path: Path, name: str, source: str) -> Path:
     return path
 
 
+def check_edited_solution(tmp_path: Path, capsys, name: str, old: str, new: str) -> tuple[int, str]:
+    """Check the worked solution of exercise ``name`` with ``old`` (which must be in it) replaced by ``new``."""
+    solution = (SOLUTIONS / f"{name}.py").read_text()
+    assert old in solution
+    return check(write(tmp_path, "mine.py", solution.replace(old, new)), capsys)
+
+
 def test_a_wrong_answer_shows_expected_received_a_diagnosis_and_a_hint(tmp_path, capsys):
-    solution = (SOLUTIONS / "alice_w1.py").read_text()
-    slip = solution.replace("d_L_d_ypred = -2 * (y_true - ypred)", "d_L_d_ypred = -(y_true - ypred)")
-    assert slip != solution
-    status, out = check(write(tmp_path, "mine.py", slip), capsys)
+    status, out = check_edited_solution(tmp_path, capsys, "alice_w1", "d_L_d_ypred = -2 * (y_true - ypred)",
+                                        "d_L_d_ypred = -(y_true - ypred)")
     assert status == 1
     row = next(line for line in out.splitlines() if line.startswith("> d_L_d_w1 (tutorial)"))
     assert row.split()[3:6] == ["0.0214695353", "0.0107347676", "FAIL:"]
@@ -136,10 +143,7 @@ def test_the_builtin_op_does_not_pass_the_custom_op_exercise(tmp_path, capsys):
 
 
 def test_a_wrong_local_derivative_in_the_custom_op_is_caught_by_gradcheck(tmp_path, capsys):
-    solution = (SOLUTIONS / "custom_op.py").read_text()
-    wrong = solution.replace("[0.5 / r]", "[1 / r]")
-    assert wrong != solution
-    status, out = check(write(tmp_path, "mine.py", wrong), capsys)
+    status, out = check_edited_solution(tmp_path, capsys, "custom_op", "[0.5 / r]", "[1 / r]")
     assert status == 1
     rows = flagged(out)
     assert rows and all(line.startswith("> my_sqrt: gradcheck") for line in rows)
@@ -147,10 +151,7 @@ def test_a_wrong_local_derivative_in_the_custom_op_is_caught_by_gradcheck(tmp_pa
 
 
 def test_an_unstable_softmax_fails_the_overflow_check_only(tmp_path, capsys):
-    solution = (SOLUTIONS / "softmax_nll.py").read_text()
-    naive = solution.replace("m = max(z.data for z in logits)", "m = 0.0")
-    assert naive != solution
-    status, out = check(write(tmp_path, "mine.py", naive), capsys)
+    status, out = check_edited_solution(tmp_path, capsys, "softmax_nll", "m = max(z.data for z in logits)", "m = 0.0")
     assert status == 1
     rows = flagged(out)
     assert len(rows) == 1 and rows[0].startswith("> nll([1000.0, 999.0, 998.0], 1).data (no overflow)")
@@ -228,3 +229,104 @@ def test_python_m_micrograd_check_exit_statuses():
     assert "All 3 checks passed." in passing.stdout
     assert "0 of 3 checks passed." in failing.stdout and "Traceback" not in failing.stderr
     assert "no such file" in usage.stderr
+
+
+# ---------------------------------------------------------------- the learner's file cannot move the references
+
+
+def test_a_wrong_custom_op_attached_to_value_does_not_change_the_references(tmp_path, capsys):
+    # Attaching the ops to Value, as from_op's docstring shows for softsign, must not make
+    # Value(x).softplus() and Value(x).sqrt() give the learner's (here wrong) answers.
+    source = (
+        'EXERCISE = "custom_op"\n'
+        "from micrograd import Value\n"
+        "def my_softplus(x):\n    return Value.from_op(x.data, [x], [1.0], 'my_softplus')\n"
+        "def my_sqrt(x):\n    return Value.from_op(x.data / 2, [x], [0.5], 'my_sqrt')\n"
+        "Value.softplus = my_softplus\nValue.sqrt = my_sqrt\n"
+    )
+    original = (Value.softplus, Value.sqrt)
+    status, out = check(write(tmp_path, "mine.py", source), capsys)
+    assert status == 1, out
+    rows = {line.split()[1]: line.split()[2:5] for line in flagged(out)}
+    assert rows["my_softplus(0.5).data"] == [f"{math.log1p(math.exp(0.5)):.9g}", "0.5", "FAIL:"]
+    assert rows["my_sqrt(9.0).data"] == ["3", "4.5", "FAIL:"]
+    assert (Value.softplus, Value.sqrt) == original  # and the process is left as it was
+
+
+def test_a_wrong_chain_rule_answer_cannot_pass_by_patching_an_op_the_reference_uses(tmp_path, capsys):
+    # The product rule's second term is missing; giving exp a zero derivative would drop the
+    # same term from an autograd reference computed with the patched class.
+    source = (
+        'EXERCISE = "chain_rule"\n'
+        "import math\n"
+        "from micrograd import Value\n"
+        "def df_dx(x):\n    return math.cos(x**2) * 2 * x * math.exp(-x)\n"
+        "Value.exp = lambda self: Value.from_op(math.exp(self.data), [self], [0.0], 'exp')\n"
+    )
+    original = Value.exp
+    status, out = check(write(tmp_path, "mine.py", source), capsys)
+    assert status == 1, out
+    assert len(flagged(out)) == 3
+    assert Value.exp is original
+
+
+def test_ops_a_file_attaches_to_value_still_work_inside_its_own_functions(tmp_path, capsys):
+    source = (
+        'EXERCISE = "chain_rule"\n'
+        "from micrograd import Value\n"
+        "Value.f = lambda self: (self**2).sin() * (-self).exp()\n"
+        "def df_dx(x):\n    v = Value(x)\n    v.f().backward()\n    return v.grad\n"
+    )
+    status, out = check(write(tmp_path, "mine.py", source), capsys)
+    assert status == 0, out
+    assert not hasattr(Value, "f")
+
+
+def test_a_correct_solution_that_attaches_its_ops_to_value_passes(tmp_path, capsys):
+    solution = (SOLUTIONS / "custom_op.py").read_text() + "\nValue.softplus = my_softplus\nValue.sqrt = my_sqrt\n"
+    status, out = check(write(tmp_path, "mine.py", solution), capsys)
+    assert status == 0, out
+
+
+@pytest.mark.parametrize("stop", ["sys.exit()", "sys.exit(0)", "raise SystemExit('bye')", "raise GeneratorExit"])
+def test_a_function_that_exits_is_a_failed_row_not_a_silent_exit(tmp_path, capsys, stop):
+    source = f'EXERCISE = "chain_rule"\nimport sys\n\n\ndef df_dx(x):\n    {stop}\n'
+    status, out = check(write(tmp_path, "mine.py", source), capsys)
+    assert status == 1, out
+    rows = flagged(out)
+    assert len(rows) == 3 and all("FAIL: df_dx raised " in row and "(line 6)" in row for row in rows)
+    assert "0 of 3 checks passed." in out
+
+
+def test_a_function_that_exits_inside_gradcheck_is_a_failed_row(tmp_path, capsys):
+    status, out = check_edited_solution(tmp_path, capsys, "custom_op", "    r = math.sqrt(x.data)\n",
+                                        "    r = math.sqrt(x.data)\n    raise SystemExit(3)\n")
+    assert status == 1, out
+    assert "FAIL: my_sqrt raised SystemExit: 3" in out
+
+
+def test_an_answer_object_that_exits_stops_the_checks_with_a_failure(tmp_path, capsys):
+    source = (
+        'EXERCISE = "chain_rule"\nimport sys\n'
+        "class Odd(float):\n    def __float__(self):\n        sys.exit(0)\n"
+        "def df_dx(x):\n    return Odd(1.0)\n"
+    )
+    status, out = check(write(tmp_path, "mine.py", source), capsys)
+    assert status == 1, out
+    assert "SystemExit" in out and "(line 5)" in out
+
+
+def test_python_m_micrograd_check_of_a_file_that_exits_reports_a_failure(tmp_path):
+    path = write(tmp_path, "mine.py", 'EXERCISE = "chain_rule"\nimport sys\ndef df_dx(x):\n    sys.exit()\n')
+    r = run("check", str(path))
+    assert r.returncode == 1 and "0 of 3 checks passed." in r.stdout
+
+
+def test_the_tutorials_rounded_number_fails_and_is_called_rounded(tmp_path, capsys):
+    source = 'EXERCISE = "alice_w1"\ndef d_L_d_w1(params, x, y_true):\n    return 0.0214\n'
+    status, out = check(write(tmp_path, "mine.py", source), capsys)
+    assert status == 1
+    tutorial = next(line for line in flagged(out) if line.startswith("> d_L_d_w1 (tutorial)"))
+    assert tutorial.endswith("FAIL: looks rounded: 0.0214 vs 0.02147; give full precision")
+    others = [line for line in flagged(out) if line != tutorial]
+    assert len(others) == 2 and not any("rounded" in line for line in others)  # other points: just wrong
