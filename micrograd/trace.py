@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -85,6 +86,21 @@ _UNARY: dict[str, tuple[Callable, Callable]] = {
 
 _BINARY: dict[str, Callable] = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "**": np.power}
 
+# Where the engine raises although numpy's result is finite: an infinite local derivative
+# (sqrt(0), 0 ** 0.5, 1 / 1e-200) or a base a Value exponent cannot take ((-2) ** Value(2)).
+# Each test takes the step's operands and mirrors the engine's own checks of that op; inf and
+# NaN results are found without them. (The engine computes -a / b / b, so the tests do too.)
+_DOMAIN: dict[str, Callable] = {
+    "sqrt": lambda x: x <= 0.0,
+    "log": lambda x: (x <= 0.0) | ~np.isfinite(1.0 / x),
+    "Value / Value": lambda a, b: ~(np.isfinite(1.0 / b) & np.isfinite(-a / b / b)),
+    "number / Value": lambda c, b: ~np.isfinite(-c / b / b),
+    "Value ** number": lambda a, n: ((a == 0.0) & (n < 1.0) & (n != 0.0) | (a < 0.0) & (n != np.floor(n))
+                                     | (n != 0.0) & ~np.isfinite(n * a ** (n - 1.0))),
+    "Value ** Value": lambda a, b: (a <= 0.0) | ~(np.isfinite(b * a ** (b - 1.0)) & np.isfinite(a ** b * np.log(a))),
+    "number ** Value": lambda c, b: (c <= 0.0) | ~np.isfinite(c ** b * np.log(c)),
+}
+
 
 def _binary_locals(op: str, y: np.ndarray, a: np.ndarray, b: np.ndarray, number_exponent: bool) -> tuple:
     """(dy/da, dy/db) for ``y = a <op> b``."""
@@ -95,7 +111,7 @@ def _binary_locals(op: str, y: np.ndarray, a: np.ndarray, b: np.ndarray, number_
     if op == "*":
         return b, a
     if op == "/":
-        return 1.0 / b, -a / (b * b)
+        return 1.0 / b, -a / b / b  # the engine's order of operations
     da = b * a ** (b - 1.0)
     if number_exponent:  # the engine's rule for x**n: local 0 when n == 0 (even where a**-1 is inf)
         return np.where(b != 0.0, da, 0.0), None
@@ -354,24 +370,80 @@ class _Operand:
 class _Elementwise:
     """k nodes with the same unary or binary op: one numpy call."""
 
-    def __init__(self, op: str, bank: int, out: range, operands: list[_Operand], number_exponent: bool) -> None:
+    def __init__(self, op: str, bank: int, out: range, operands: list[_Operand], consts: tuple[bool, ...],
+                 domain: Callable | None) -> None:
         self.op, self.bank, self.out, self.operands = op, bank, _index(out), operands
         self.f = _UNARY[op][0] if len(operands) == 1 else _BINARY[op]
-        self.number_exponent = number_exponent
+        self.consts = consts  # which operands are numbers folded into the op (x ** 2), not Values
+        self.number_exponent = consts[-1]
+        self.domain = domain  # where the engine raises although numpy's result is finite, or None
 
     def forward(self, env: list[np.ndarray]) -> None:
         env[self.bank][self.out] = self.f(*[o.read(env) for o in self.operands])
 
-    def backward(self, env: list[np.ndarray], genv: list[np.ndarray]) -> None:
-        g, y = genv[self.bank][self.out], env[self.bank][self.out]
+    def _locals(self, env: list[np.ndarray]) -> tuple:
+        y = env[self.bank][self.out]
         args = [o.read(env) for o in self.operands]
         if len(args) == 1:
-            locals_ = (_UNARY[self.op][1](y, args[0]),)
-        else:
-            locals_ = _binary_locals(self.op, y, args[0], args[1], self.number_exponent)
-        for o, d in zip(self.operands, locals_):
+            return (_UNARY[self.op][1](y, args[0]),)
+        return _binary_locals(self.op, y, args[0], args[1], self.number_exponent)
+
+    def backward(self, env: list[np.ndarray], genv: list[np.ndarray]) -> None:
+        g = genv[self.bank][self.out]
+        for o, d in zip(self.operands, self._locals(env)):
             if o.grad:
                 o.add_grad(genv, g if d is None else g * d)
+
+    def operand_values(self, env: list[np.ndarray]) -> list[np.ndarray]:
+        """The operands as (k, batch) or (k, 1) arrays (a shared step's as (k, 1))."""
+        return [a if a.ndim == 2 else a[:, None] for a in (o.read(env) for o in self.operands)]
+
+    def out_of_domain(self, env: list[np.ndarray]) -> np.ndarray:
+        """Where the engine raises although the result is finite: a (k, batch) or (k, 1) mask."""
+        return self.domain(*self.operand_values(env))
+
+
+def _2d(a: np.ndarray) -> np.ndarray:
+    """A step's values as (k, batch); a shared step's (k,) as (k, 1)."""
+    return a if a.ndim == 2 else a[:, None]
+
+
+_OPERATORS: dict[str, Callable] = {"+": operator.add, "-": operator.sub, "*": operator.mul,
+                                   "/": operator.truediv, "**": operator.pow, "neg": operator.neg}
+
+
+def _rerun(kernel: _Elementwise, env: list[np.ndarray], k: int, j: int) -> Exception | None:
+    """Node k of an elementwise step, at sample j, computed by the engine: the exception it raises, or None."""
+    args = [float(np.broadcast_to(a, _2d(env[kernel.bank][kernel.out]).shape)[k, j])
+            for a in kernel.operand_values(env)]
+    args = [a if const else Value(a) for a, const in zip(args, kernel.consts)]
+    try:
+        if kernel.op in _OPERATORS:
+            _OPERATORS[kernel.op](*args)
+        else:
+            getattr(args[0], kernel.op)()
+    except (ArithmeticError, ValueError) as e:
+        return e
+    return None
+
+
+def _holds_booleans(a: Any) -> bool:
+    if isinstance(a, np.ndarray):
+        kind = a.dtype.kind  # 'b': booleans; 'O': Python objects, which may be booleans
+        return kind == "b" or kind == "O" and any(isinstance(v, (bool, np.bool_)) for v in a.flat)
+    if isinstance(a, (list, tuple)):
+        return any(_holds_booleans(v) for v in a)
+    return isinstance(a, (bool, np.bool_))
+
+
+def _refuse_booleans(a: Any, name: str) -> None:
+    """A TypeError for booleans in a batch or an example: ``Value(True)`` is an error in the engine too.
+
+    numpy would read True as 1.0, silently; the engine refuses it, and so does a program.
+    """
+    if _holds_booleans(a):
+        raise TypeError(f"{name} holds booleans; the engine takes numbers only (Value(True) is an error too): "
+                        "convert them first, e.g. with np.asarray(..., dtype=float)")
 
 
 class _MatMul:
@@ -552,7 +624,8 @@ def _build(nodes: list[_Node]) -> tuple[list, list[Step], list[int], list[int], 
                                  column=bank == ROWS and nodes[a].bank == SHARED,
                                  grad=any(nodes[nodes[i].args[j]].grad for i in ids))
                         for j, a in enumerate(nodes[ids[0]].args)]
-            kernel = _Elementwise(op, bank, out, operands, number_exponent=kinds[-1] == "const")
+            consts = tuple(k == "const" for k in kinds)
+            kernel = _Elementwise(op, bank, out, operands, consts, _domain(op, consts, [nodes[i] for i in ids], nodes))
             how = f"{op}({', '.join(_KIND_NAMES.get(k, 'input') for k in kinds)})"
         kernel.grad = any(nodes[i].grad for i in ids)
         kernels.append(kernel)
@@ -561,6 +634,26 @@ def _build(nodes: list[_Node]) -> tuple[list, list[Step], list[int], list[int], 
 
 
 _KIND_NAMES = {SHARED: "shared", ROWS: "rows", "const": "const"}
+
+
+def _domain(op: str, consts: tuple[bool, ...], step: list[_Node], nodes: list[_Node]) -> Callable | None:
+    """The step's `_DOMAIN` test, or None when no sample can make the engine raise with a finite result."""
+    if op in ("sqrt", "log"):
+        return _DOMAIN[op]
+    if op == "/":
+        # a number divisor was checked by the engine while tracing, and it never changes
+        return None if consts[1] else _DOMAIN["number / Value" if consts[0] else "Value / Value"]
+    if op != "**":
+        return None
+    if consts[0]:
+        return _DOMAIN["number ** Value"]
+    if not consts[1]:
+        return _DOMAIN["Value ** Value"]
+    # x ** n for whole n >= 0 is defined everywhere, and its derivative n x**(n-1) overflows only
+    # where x**n already has (for |x| >= n; n**n overflows only for n > 140)
+    if all(float(nodes[n.args[1]].value).is_integer() and 0 <= nodes[n.args[1]].value <= 140 for n in step):
+        return None
+    return _DOMAIN["Value ** number"]
 
 
 def _linear_kernel(ids: list[int], nodes: list[_Node], where: list[int], bank: int, out: range,
@@ -616,6 +709,7 @@ class TracedProgram:
         for i, n in enumerate(nodes):
             if n.op == "const":
                 self._S[where[i]] = n.value
+        self._guarded = [k for k in self._kernels if isinstance(k, _Elementwise) and k.domain is not None]
         self._self_check(nodes, where)
 
     def _self_check(self, nodes: list[_Node], where: list[int]) -> None:
@@ -662,6 +756,7 @@ class TracedProgram:
                             f"got {len(arrays)}")
         inputs, size = [], None
         for a, shape, name in zip(arrays, self._shapes, self._names):
+            _refuse_booleans(a, name)
             try:
                 a = np.asarray(a, dtype=float)
             except (TypeError, ValueError) as e:
@@ -683,20 +778,32 @@ class TracedProgram:
 
     def _run(self, arrays: tuple) -> tuple[list[np.ndarray], np.ndarray]:
         env = self._env(arrays)
-        with np.errstate(all="ignore"):  # a non-finite output is reported below, with the op that made it
+        with np.errstate(all="ignore"):  # errors are found below and reported as the engine's, with the op
             for kernel in self._kernels:
                 kernel.forward(env)
+            # Every value the engine would compute is in the banks: where one is inf or NaN, or an op is
+            # out of its domain with a finite result, the engine raises. A finite sum shows there is no
+            # inf or NaN in one cheap pass.
+            suspect = not math.isfinite(env[ROWS].sum() + env[SHARED].sum())
+            if self._guarded and not suspect:
+                suspect = any(k.out_of_domain(env).any() for k in self._guarded)
+        if suspect:
+            error = self._engine_error(env)
+            if error is not None:
+                raise error
         size = env[ROWS].shape[1]
         cols = [env[bank][w] if bank else np.full(size, env[SHARED][w]) for bank, w in self._out_where]
         out = cols[0].copy() if len(cols) == 1 else np.stack(cols, axis=1)
-        if not np.isfinite(out).all():
-            self._raise_not_finite(env)
+        if not np.isfinite(out).all():  # unreachable: outputs come from steps or checked inputs
+            raise ValueError("an output is not finite")
         return env, out
 
     def __call__(self, *arrays: Any) -> np.ndarray:
         """Evaluate a batch: one array per argument of the traced function, batch axis first.
 
         Returns the outputs per sample: shape (batch,) for one output, (batch, n) for n.
+        Where the eager engine would raise on a sample (``sqrt(0)``, ``log(-1)``, an
+        overflow), raises the same error type, naming the op and the sample.
         """
         env, out = self._run(arrays)
         self._check(env, out)
@@ -731,8 +838,8 @@ class TracedProgram:
         grads = genv[SHARED][: len(self._leaves)]
         if not np.isfinite(grads).all():
             p = self._leaves[int(np.flatnonzero(~np.isfinite(grads))[0])]
-            raise ValueError(f"the gradient of {p!r} is not finite: some op's derivative is infinite at some "
-                             "sample (sqrt or x**0.5 at 0, for one); the eager engine raises there")
+            raise ValueError(f"the gradient of {p!r} is not finite: a product of large local derivatives "
+                             "overflowed (the eager engine's backward gives inf there)")
         for p, g in zip(self._leaves, grads.tolist()):
             p.grad += g
         self._check(env, out)
@@ -740,15 +847,32 @@ class TracedProgram:
 
     # -- honest limits -------------------------------------------------------------------------------
 
-    def _raise_not_finite(self, env: list[np.ndarray]) -> None:
-        for kernel, step in zip(self._kernels, self.steps):
-            values = env[kernel.bank][kernel.out]
-            bad = np.argwhere(~np.isfinite(values if kernel.bank == ROWS else values[:, None]))
-            if len(bad):
-                node, sample = bad[0].tolist()
-                raise ValueError(f"{step.op!r} gave a non-finite value for sample {sample} (node {step.nodes[node]!r}"
-                                 " at trace time); the eager engine raises here: check that sample's inputs")
-        raise ValueError("an output is not finite")  # unreachable: outputs come from steps or checked inputs
+    def _engine_error(self, env: list[np.ndarray]) -> Exception | None:
+        """The error the eager engine raises on this batch, naming the op and the sample; None if none.
+
+        Steps are searched in order, so the first bad one has good operands, and its
+        op is rerun on them with the engine, which gives the engine's own exception.
+        """
+        with np.errstate(all="ignore"):
+            for kernel, step in zip(self._kernels, self.steps):
+                values = _2d(env[kernel.bank][kernel.out])
+                bad = ~np.isfinite(values)
+                elementwise = isinstance(kernel, _Elementwise)
+                if elementwise and kernel.domain is not None:
+                    bad = bad | kernel.out_of_domain(env)
+                for k, j in np.argwhere(bad).tolist():
+                    node = step.nodes[k]
+                    op = node._op or step.op
+                    error = _rerun(kernel, env, k, j) if elementwise else None
+                    if error is None:
+                        value = float(values[k, j])
+                        if math.isfinite(value):
+                            continue  # the engine computes this one without complaint
+                        # a sum that overflowed: the engine's rule for a result that is not finite
+                        error = (ValueError if value != value else OverflowError)(f"{op!r} gave {value}")
+                    where = f"at sample {j}" if kernel.bank == ROWS else "on the parameters alone (every sample)"
+                    return type(error)(f"{op!r} {where}: {error} (the node traced as {node!r})")
+        return None
 
     def _check(self, env: list[np.ndarray], out: np.ndarray) -> None:
         """With ``check``: rebuild a few samples eagerly; their graphs and outputs must match the trace."""
@@ -847,6 +971,8 @@ def trace(fn: Callable[..., Value | Sequence[Value]], *shapes: Shape, example: S
     else:
         if len(example) != len(shapes):
             raise ValueError(f"example needs one sample per argument ({len(shapes)}), got {len(example)}")
+        for e, name in zip(example, names):
+            _refuse_booleans(e, f"example for {name}")
         sample = [np.asarray(e, dtype=float) for e in example]
         for e, s, name in zip(sample, shapes, names):
             if e.shape != s:

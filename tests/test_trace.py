@@ -337,17 +337,71 @@ def test_the_engine_guard_rejects_a_numpy_op_that_disagrees_with_the_engine(monk
         trace(lambda x: x.tanh(), ())
 
 
-def test_a_non_finite_result_names_the_op_and_the_sample():
-    program = trace(lambda x: x.log(), ())
-    with pytest.raises(ValueError, match="'log' gave a non-finite value for sample 1"):
-        program([1.0, -1.0])
+# (function, the op that fails, a sample where the eager engine raises); every function is fine at 2.0
+DOMAIN_ERRORS = [
+    (lambda x: x.sqrt(), "sqrt", 0.0),  # numpy: sqrt(0) = 0, but the derivative is infinite
+    (lambda x: x ** 0.5, "**", 0.0),  # the same for 0 ** 0.5
+    (lambda x: (x - 1) ** 0.25 + x, "**", 1.0),
+    (lambda x: x.sqrt(), "sqrt", -1.0),
+    (lambda x: x.log(), "log", 0.0),
+    (lambda x: x.log(), "log", -1.0),
+    (lambda x: 1 / x, "/", 0.0),
+    (lambda x: x / (x - 1), "/", 1.0),
+    (lambda x: (x * 0.5) ** -1, "**", 0.0),
+    (lambda x: x ** 1.5, "**", -2.0),
+    (lambda x: x ** Value(2.0), "**", -1.5),  # numpy: (-1.5) ** 2 = 2.25; a Value exponent needs a base > 0
+    (lambda x: x.exp(), "exp", 1000.0),
+    (lambda x: 2.0 ** x, "**", 2000.0),
+    (lambda x: (-x.exp()).exp() + x, "exp", 1000.0),  # the overflow never reaches the output
+    (lambda x: (x - 1).sqrt().relu() * 0 + x, "sqrt", 1.0),  # nor does the bad sqrt
+    (lambda x: 1 / x, "/", 1e-200),  # 1e200, but the derivative -1 / x**2 overflows
+    (lambda x: x.log(), "log", 1e-310),  # log is finite, its derivative 1 / x is not
+    (lambda x: x ** -2, "**", 1e-120),  # 1e240, but the derivative -2 x**-3 overflows
+    (lambda x: x ** Value(0.5), "**", -4.0),
+]
 
 
-def test_an_infinite_derivative_is_reported():
-    w = Value(0.0)
-    program = trace(lambda x: (x + w) ** 0.5, ())  # d/dw = 0.5 / sqrt(x + w): infinite at x = 0
+@pytest.mark.parametrize(("fn", "op", "bad"), DOMAIN_ERRORS)
+def test_a_domain_error_in_a_batch_raises_the_engines_error_naming_the_op_and_the_sample(fn, op, bad):
+    with pytest.raises((ArithmeticError, ValueError)) as eager:
+        fn(Value(bad))
+    program = trace(fn, (), example=[2.0])
+    for run in (program, program.backward):
+        with pytest.raises(eager.type) as traced:
+            run([2.0, 3.0, bad, 2.5])
+        assert type(traced.value) is eager.type
+        assert str(traced.value).startswith(f"{op!r} at sample 2: ")
+
+
+def test_a_domain_error_in_shared_values_names_the_op_and_says_no_sample_is_to_blame():
+    w = Value(4.0)
+    program = trace(lambda x: x * w.sqrt(), ())
+    w.data = 0.0  # as an optimiser step might leave it
+    with pytest.raises(ValueError, match=r"^'sqrt' on the parameters alone \(every sample\): sqrt\(0\)"):
+        program([1.0, 2.0])
+
+
+def test_the_gradient_of_a_batch_that_the_engine_takes_is_checked_for_overflow():
+    # every value and local derivative is finite at x = 1e154 (the loss is 1e308), but the chain
+    # rule's product 2 (x w) * x overflows: eager leaves w.grad = inf there, the program says so
+    w = Value(1.0)
+    fn = lambda x: (x * w) ** 2  # noqa: E731
+    fn(Value(1e154)).backward()
+    assert w.grad == math.inf
+    program = trace(fn, ())
     with pytest.raises(ValueError, match="gradient of .* is not finite"):
-        program.backward([0.0, 1.0])
+        program.backward([1e154])
+
+
+@pytest.mark.parametrize("batch", [np.array([True, False]), [True, False], [1.0, True], [np.True_, 0.0]])
+def test_booleans_are_refused_as_the_engine_refuses_them(batch):
+    with pytest.raises(TypeError):
+        Value(True)
+    program = trace(lambda x, y: x * y, (), ())
+    with pytest.raises(TypeError, match="^y holds booleans"):
+        program([1.0, 2.0], batch)
+    with pytest.raises(TypeError, match="^example for x holds booleans"):
+        trace(lambda x: x * 2, (), example=[True])
 
 
 # ------------------------------------------------------------------ the program's API
