@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import random
 import runpy
 import sys
@@ -43,6 +44,7 @@ __all__ = [
     "demo_summaries",
     "run_demo",
     "demo_parser",
+    "make_out_folder",
     "positive_int",
     "pyplot",
     "save_figure",
@@ -140,12 +142,42 @@ def run_demo(name: str, args: Sequence[str] = ()) -> int:
 # ---------------------------------------------------------------------------- what the demos share
 
 
+def make_out_folder(path: Path) -> str | None:
+    """Create the folder ``path`` (and its parents) if missing: None if it is then a writable folder, else why not.
+
+    Demos call it before any work, so that a bad ``--out`` is a one-line usage
+    error at once rather than a traceback after training.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        # mkdir says "Not a directory" or "File exists"; name the file that is in the way instead
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+        reason = f"{blocker} is a file, not a folder" if blocker else (e.strerror or str(e)).lower()
+        return f"--out {path}: {reason}"
+    if not os.access(path, os.W_OK | os.X_OK):
+        return f"--out {path}: the folder is not writable"
+    return None
+
+
+class _DemoParser(argparse.ArgumentParser):
+    """An argument parser that also makes the ``--out`` folder, or stops with status 2 saying why not."""
+
+    def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> argparse.Namespace:
+        parsed = super().parse_args(args, namespace)
+        problem = make_out_folder(parsed.out) if isinstance(getattr(parsed, "out", None), Path) else None
+        if problem:
+            self.exit(2, f"{self.prog}: error: {problem}\n")
+        return parsed
+
+
 def demo_parser(description: str | None, *, out: bool = True, seed: int | None = None) -> argparse.ArgumentParser:
     """The argument parser every demo starts from: ``--out DIR`` if it writes files, ``--seed`` if it is random.
 
-    ``description`` is usually the demo's ``__doc__``; its first line is the summary.
+    ``description`` is usually the demo's ``__doc__``; its first line is the summary. With
+    ``--out``, ``parse_args`` creates the folder, or exits with status 2 and a one-line message.
     """
-    parser = argparse.ArgumentParser(
+    parser = _DemoParser(
         prog=_prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     if out:
@@ -265,7 +297,15 @@ def train_gender(
 
 
 def tour(out: Path = DEFAULT_OUT, *, epochs: int = 1000, seed: int = 0, draw: bool = True) -> int:
-    """Print the guided tour; returns 0 when every figure and check agrees, 1 otherwise."""
+    """Print the guided tour; returns 0 when every figure and check agrees, 1 otherwise.
+
+    With ``draw``, the folder ``out`` is made first; if it cannot be, the tour
+    says why in one line on stderr and returns 2 without starting.
+    """
+    problem = make_out_folder(Path(out)) if draw else None
+    if problem:
+        print(f"micrograd demo: error: {problem}", file=sys.stderr)
+        return 2
     start = time.perf_counter()
     failures: list[str] = []
 

@@ -329,3 +329,34 @@ def test_traced_forward_backward_gives_the_eager_loss_and_gradients():
     # float64 tolerance: the batched sums add the same terms in another order
     assert traced_loss == pytest.approx(loss, rel=1e-12) and traced_acc == acc
     assert [p.grad for p in model.parameters()] == pytest.approx(eager, rel=1e-12, abs=1e-15)
+
+
+# ---------------------------------------------------------------------------- an --out folder that cannot be made
+
+WRITES_FILES = [name for name in DEMOS if name not in ("neuron", "two_layer")]
+
+
+@pytest.mark.parametrize("name", WRITES_FILES)
+@pytest.mark.parametrize("under_a_file", ["sub", ""])
+def test_an_out_folder_that_cannot_be_made_is_a_one_line_usage_error_before_any_work(
+        tmp_path, capsys, name, under_a_file):
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    assert run_demo(name, ["--out", str(afile / under_a_file)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""  # nothing was computed (moons would have trained for its 100 steps first)
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"micrograd demo {name}: error: --out ") and f"{afile} is a file, not a folder" in err
+
+
+def test_a_missing_out_folder_is_created(tmp_path, capsys):
+    run("exam_scores", "--iterations", "1", "--out", str(tmp_path / "new" / "folder"), capsys=capsys)
+    assert (tmp_path / "new" / "folder" / "exam_scores.json").is_file()
+
+
+def test_python_m_micrograd_demo_moons_with_a_bad_out_folder_exits_2_at_once(tmp_path):
+    (tmp_path / "afile").write_text("")
+    r = subprocess.run([sys.executable, "-m", "micrograd", "demo", "moons", "--out", "afile/x"], capture_output=True,
+                       text=True, env=env_with_repo(), cwd=tmp_path, timeout=60)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr == "micrograd demo moons: error: --out afile/x: afile is a file, not a folder\n"

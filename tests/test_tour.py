@@ -115,3 +115,19 @@ def test_python_m_micrograd_demo_runs_the_tour_into_out(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "check_gradients: all 9 passed" in r.stdout
     assert list((tmp_path / "out").glob("tour_alice_loss.*"))
+
+
+@pytest.mark.parametrize("under_a_file", ["sub", ""])
+def test_an_out_folder_that_cannot_be_made_is_a_one_line_usage_error_before_the_tour(tmp_path, capsys, under_a_file):
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    assert cli_main(["demo", "--out", str(afile / under_a_file)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert err == f"micrograd demo: error: --out {afile / under_a_file}: {afile} is a file, not a folder\n"
+
+
+def test_without_drawing_the_out_folder_is_not_needed(tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    assert tour.tour(afile / "sub", draw=False) == 0
