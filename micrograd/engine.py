@@ -181,10 +181,10 @@ class Value:
         if type(other) is Value:
             a, b = self.data, other.data
             _check_positive_base(a, b)
-            out, what = _power(a, b), f"{a:g} ** {b:g}"
+            out = _power(a, b)
             # d(a**b)/da = b * a**(b-1), d(a**b)/db = a**b * log(a)
-            da = _finite(b * _power(a, b - 1.0, what), what)
-            return _node(out, (self, other), (da, _finite(out * math.log(a), what)), "**")
+            da = _finite(b * _power(a, b - 1.0, a, b), "{:g} ** {:g}", a, b)
+            return _node(out, (self, other), (da, _finite(out * math.log(a), "{:g} ** {:g}", a, b)), "**")
         n = _const(other, "**")
         x = self.data
         if x == 0.0 and n < 1.0 and n != 0.0:
@@ -193,8 +193,8 @@ class Value:
         if x < 0.0 and not n.is_integer():
             raise ValueError(f"{x:g} ** {n:g} is not a real number (negative base, fractional exponent)")
         # d(x**n)/dx = n * x**(n-1)
-        out, what = _power(x, n), f"{x:g} ** {n:g}"
-        local = _finite(n * _power(x, n - 1.0, what), what) if n != 0.0 else 0.0
+        out = _power(x, n)
+        local = _finite(n * _power(x, n - 1.0, x, n), "{:g} ** {:g}", x, n) if n != 0.0 else 0.0
         return _node(out, (self,), (local,), "**")
 
     def __truediv__(self, other: Operand) -> Value:
@@ -203,12 +203,13 @@ class Value:
             if b == 0.0:
                 raise ZeroDivisionError(f"division by a Value that is 0 ({self.data:g} / 0)")
             # d(a/b)/da = 1/b, d(a/b)/db = -a/b**2
-            a, what = self.data, f"{self.data:g} / {b:g}"
-            return _node(a / b, (self, other), (_finite(1.0 / b, what), _finite(-a / b / b, what)), "/")
+            a = self.data
+            local = (_finite(1.0 / b, "{:g} / {:g}", a, b), _finite(-a / b / b, "{:g} / {:g}", a, b))
+            return _node(a / b, (self, other), local, "/")
         c = _const(other, "/")
         if c == 0.0:
             raise ZeroDivisionError(f"division by the number 0 ({self.data:g} / 0)")
-        return _node(self.data / c, (self,), (_finite(1.0 / c, f"x / {c:g}"),), "/")
+        return _node(self.data / c, (self,), (_finite(1.0 / c, "x / {:g}", c),), "/")
 
     def __neg__(self) -> Value:
         return _node(-self.data, (self,), (-1.0,), "neg")
@@ -230,13 +231,13 @@ class Value:
         c, b = _const(other, "/"), self.data
         if b == 0.0:
             raise ZeroDivisionError(f"division by a Value that is 0 ({c:g} / 0)")
-        return _node(c / b, (self,), (_finite(-c / b / b, f"{c:g} / {b:g}"),), "/")
+        return _node(c / b, (self,), (_finite(-c / b / b, "{:g} / {:g}", c, b),), "/")
 
     def __rpow__(self, other: Number) -> Value:  # other ** self
         c, b = _const(other, "**"), self.data
         _check_positive_base(c, b)
         out = _power(c, b)
-        return _node(out, (self,), (_finite(out * math.log(c), f"{c:g} ** {b:g}"),), "**")
+        return _node(out, (self,), (_finite(out * math.log(c), "{:g} ** {:g}", c, b),), "**")
 
     # ------------------------------------------------------------------ functions
 
@@ -253,7 +254,7 @@ class Value:
         x = self.data
         if x <= 0.0:
             raise ValueError(f"log({x:g}) is undefined: log needs a positive input")
-        return _node(math.log(x), (self,), (_finite(1.0 / x, f"log({x:g})"),), "log")
+        return _node(math.log(x), (self,), (_finite(1.0 / x, "log({:g})", x),), "log")
 
     def tanh(self) -> Value:
         """tanh(x); derivative 1 - tanh(x)**2. Finite for every finite x."""
@@ -476,19 +477,23 @@ def _check_positive_base(a: float, b: float) -> None:
         )
 
 
-def _power(a: float, b: float, derivative_of: str = "") -> float:
-    """a**b, with an error that names the op (or the op whose derivative this is) on overflow."""
+def _power(a: float, b: float, *derivative_of: float) -> float:
+    """a**b, with an error naming the op on overflow (or the op ``x ** n`` whose derivative this is)."""
     try:
         return a**b
     except OverflowError:
-        what = f"the derivative of {derivative_of}" if derivative_of else f"{a:g} ** {b:g}"
+        what = "the derivative of {:g} ** {:g}".format(*derivative_of) if derivative_of else f"{a:g} ** {b:g}"
         raise OverflowError(f"{what} overflows a float") from None
 
 
-def _finite(local: float, what: str) -> float:
-    """A local derivative, checked: an infinite one would make every gradient below it inf or NaN."""
+def _finite(local: float, op: str, *operands: float) -> float:
+    """A local derivative, checked: an infinite one would make every gradient below it inf or NaN.
+
+    ``op`` is a format string for the operands, filled in only for the error message.
+    """
     if -_INF < local < _INF:
         return local
+    what = op.format(*operands)
     raise OverflowError(f"the derivative of {what} overflows a float ({local}); keep the input in a moderate range")
 
 
