@@ -12,7 +12,8 @@ import random
 import numpy as np
 
 from micrograd import MLP, SGD, Value, datasets, sse_loss
-from micrograd.tour import demo_parser, numpy_backprop, positive_int
+from micrograd.tour import demo_parser, positive_int
+from micrograd.tutorials import numpy_backprop
 
 # The tutorial's matrices: W1[i][j] joins input i to hidden neuron j (2x3), W2[j][0] hidden j to the output (3x1).
 # Our parameters are named neuron by neuron: h1 has w1 (from x1) and w2 (from x2), h2 has w3, w4, h3 has w5, w6,

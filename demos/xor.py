@@ -15,7 +15,8 @@ import numpy as np
 
 from micrograd import MLP, SGD, datasets, no_grad, sse_loss
 from micrograd.gradcheck import check_gradients
-from micrograd.tour import demo_parser, numpy_backprop, positive_int, pyplot, save_figure
+from micrograd.tour import demo_parser, positive_int, pyplot, save_figure
+from micrograd.tutorials import numpy_backprop
 
 X, Y = datasets.xor()
 

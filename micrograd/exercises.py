@@ -39,7 +39,7 @@ from micrograd.engine import Value
 from micrograd.gradcheck import check_gradients, diagnose, format_table, gradcheck
 from micrograd.losses import mse_loss, sse_loss
 from micrograd.nn import Neuron
-from micrograd.tutorials import ALICE, PARAMETER_NAMES, network
+from micrograd.tutorials import ALICE, PARAMETER_NAMES, network, numpy_backprop
 
 __all__ = ["EXERCISES", "Exercise", "Item", "check_file", "starters_dir", "xor_tutorial_backprop", "register"]
 
@@ -376,10 +376,7 @@ def xor_tutorial_backprop(
         d_weights1 = np.dot(X.T, np.dot(2*(y - output) * sigmoid_derivative(output), W2.T)
                                  * sigmoid_derivative(layer1))
     """
-    layer1 = 1 / (1 + np.exp(-(X @ W1)))
-    output = 1 / (1 + np.exp(-(layer1 @ W2)))
-    delta = 2 * (y - output) * output * (1 - output)
-    return X.T @ ((delta @ W2.T) * layer1 * (1 - layer1)), layer1.T @ delta
+    return numpy_backprop(W1, W2, X, y, factor=2.0)
 
 
 def _xor_factor_two(run: _Run) -> None:

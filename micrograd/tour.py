@@ -8,8 +8,7 @@ of the graph. ``python -m micrograd demo NAME [ARGS]`` runs the script
 
 The few pieces the demo scripts share live here, so that no demo copies another:
 `demo_parser` (their common options), `pyplot` / `save_figure` (pictures with
-matplotlib when it is installed), the numpy tutorials' hand-written backprop
-(`numpy_backprop`, to compare the engine with), and the gender tutorial's
+matplotlib when it is installed), and the gender tutorial's
 initialisation and training loop (`gender_network`, `train_gender`), which the
 tour uses too.
 """
@@ -27,8 +26,6 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from micrograd import datasets, tutorials
 from micrograd.engine import no_grad
@@ -48,7 +45,6 @@ __all__ = [
     "positive_int",
     "pyplot",
     "save_figure",
-    "numpy_backprop",
     "gender_network",
     "train_gender",
     "tour",
@@ -227,27 +223,6 @@ def save_figure(fig: Any, path: Path) -> Path:
     plt.close(fig)
     print(f"picture: {path}")
     return path
-
-
-def numpy_backprop(
-    W1: np.ndarray, W2: np.ndarray, X: np.ndarray, y: np.ndarray, *, factor: float = 1.0
-) -> tuple[np.ndarray, np.ndarray]:
-    """The numpy tutorials' hand-written backprop for ``o = f(f(X @ W1) @ W2)``, f the sigmoid, no biases.
-
-    Returns the changes the tutorials *add* to W1 and W2. With ``factor=1`` it is the
-    exam-score tutorial's ``X.T.dot(z2_delta)``, ``z2.T.dot(o_delta)``: exactly minus
-    the gradient of ``0.5 * sum((y - o)^2)``. The XOR tutorial writes ``2*(y - output)``
-    where that has ``y - o``: ``factor=2``.
-    """
-    def sigmoid(s: np.ndarray) -> np.ndarray:
-        return 1 / (1 + np.exp(-s))
-
-    hidden = sigmoid(X @ W1)
-    out = sigmoid(hidden @ W2)
-    # f'(s) = f(s) (1 - f(s)), written from the layer's output as the tutorials do
-    out_delta = factor * (y - out) * out * (1 - out)
-    hidden_delta = out_delta @ W2.T * hidden * (1 - hidden)
-    return X.T @ hidden_delta, hidden.T @ out_delta
 
 
 def gender_network(seed: int | random.Random) -> MLP:

@@ -4,7 +4,9 @@
 * `network()`: the 2-2-1 sigmoid network (h1, h2, o1) with parameters w1..w6, b1..b3.
 * `alice_loss()`: that network with every weight 1 and every bias 0, on Alice alone,
   with the loss ``L = (1 - ypred)²``: the example the tutorial differentiates by hand.
-* `hand_partials()`: the tutorial's chain rule for all nine partials, in plain floats.
+* `forward()` and `hand_partials()`: the tutorial's forward pass and its chain rule
+  for all nine partials, in plain floats.
+* `numpy_backprop()`: the numpy tutorials' hand-written backprop (XOR, exam scores).
 
 >>> model, loss = alice_loss()
 >>> loss.backward()
@@ -17,11 +19,26 @@ True
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
+
+import numpy as np
 
 from micrograd.engine import Value
 from micrograd.nn import MLP, Neuron
 
-__all__ = ["neuron", "network", "alice_loss", "hand_partials", "ALICE", "PARAMETER_NAMES"]
+__all__ = [
+    "neuron",
+    "network",
+    "alice_loss",
+    "sigmoid",
+    "deriv_sigmoid",
+    "Forward",
+    "forward",
+    "hand_partials",
+    "numpy_backprop",
+    "ALICE",
+    "PARAMETER_NAMES",
+]
 
 #: Alice's (weight - 135, height - 66); her label is 1 (F).
 ALICE = [-2.0, -1.0]
@@ -61,13 +78,41 @@ def alice_loss(model: MLP | None = None, y_true: float = 1.0) -> tuple[MLP, Valu
     return model, loss
 
 
-def _sigmoid(x: float) -> float:
+def sigmoid(x: float) -> float:
+    """The tutorial's sigmoid, ``1 / (1 + e**-x)``, in plain floats."""
     return 1 / (1 + math.exp(-x))
 
 
-def _deriv_sigmoid(x: float) -> float:
-    fx = _sigmoid(x)
+def deriv_sigmoid(x: float) -> float:
+    """The tutorial's ``f'(x) = f(x) * (1 - f(x))``."""
+    fx = sigmoid(x)
     return fx * (1 - fx)
+
+
+class Forward(NamedTuple):
+    """The tutorial's forward-pass variables for one sample, in plain floats."""
+
+    sum_h1: float
+    h1: float
+    sum_h2: float
+    h2: float
+    sum_o1: float
+    ypred: float
+
+
+def forward(params: dict[str, float], x: list[float]) -> Forward:
+    """The 2-2-1 network's forward pass as the tutorial writes it, at ``params`` (``{'w1': ..., 'b3': ...}``).
+
+    >>> forward({name: 1.0 if name[0] == "w" else 0.0 for name in PARAMETER_NAMES}, ALICE).ypred
+    0.5236951740839997
+    """
+    w1, w2, b1, w3, w4, b2, w5, w6, b3 = (params[n] for n in PARAMETER_NAMES)
+    sum_h1 = w1 * x[0] + w2 * x[1] + b1
+    h1 = sigmoid(sum_h1)
+    sum_h2 = w3 * x[0] + w4 * x[1] + b2
+    h2 = sigmoid(sum_h2)
+    sum_o1 = w5 * h1 + w6 * h2 + b3
+    return Forward(sum_h1, h1, sum_h2, h2, sum_o1, sigmoid(sum_o1))
 
 
 def hand_partials(params: dict[str, float], x: list[float], y_true: float) -> dict[str, float]:
@@ -75,29 +120,24 @@ def hand_partials(params: dict[str, float], x: list[float], y_true: float) -> di
 
     The variable names are the tutorial's: ``d_L_d_ypred * d_ypred_d_h1 * d_h1_d_w1`` etc.
     """
-    w1, w2, b1, w3, w4, b2, w5, w6, b3 = (params[n] for n in PARAMETER_NAMES)
-    sum_h1 = w1 * x[0] + w2 * x[1] + b1
-    h1 = _sigmoid(sum_h1)
-    sum_h2 = w3 * x[0] + w4 * x[1] + b2
-    h2 = _sigmoid(sum_h2)
-    sum_o1 = w5 * h1 + w6 * h2 + b3
-    y_pred = _sigmoid(sum_o1)
+    sum_h1, h1, sum_h2, h2, sum_o1, y_pred = forward(params, x)
+    w5, w6 = params["w5"], params["w6"]
 
     d_L_d_ypred = -2 * (y_true - y_pred)
     # neuron o1
-    d_ypred_d_w5 = h1 * _deriv_sigmoid(sum_o1)
-    d_ypred_d_w6 = h2 * _deriv_sigmoid(sum_o1)
-    d_ypred_d_b3 = _deriv_sigmoid(sum_o1)
-    d_ypred_d_h1 = w5 * _deriv_sigmoid(sum_o1)
-    d_ypred_d_h2 = w6 * _deriv_sigmoid(sum_o1)
+    d_ypred_d_w5 = h1 * deriv_sigmoid(sum_o1)
+    d_ypred_d_w6 = h2 * deriv_sigmoid(sum_o1)
+    d_ypred_d_b3 = deriv_sigmoid(sum_o1)
+    d_ypred_d_h1 = w5 * deriv_sigmoid(sum_o1)
+    d_ypred_d_h2 = w6 * deriv_sigmoid(sum_o1)
     # neuron h1
-    d_h1_d_w1 = x[0] * _deriv_sigmoid(sum_h1)
-    d_h1_d_w2 = x[1] * _deriv_sigmoid(sum_h1)
-    d_h1_d_b1 = _deriv_sigmoid(sum_h1)
+    d_h1_d_w1 = x[0] * deriv_sigmoid(sum_h1)
+    d_h1_d_w2 = x[1] * deriv_sigmoid(sum_h1)
+    d_h1_d_b1 = deriv_sigmoid(sum_h1)
     # neuron h2
-    d_h2_d_w3 = x[0] * _deriv_sigmoid(sum_h2)
-    d_h2_d_w4 = x[1] * _deriv_sigmoid(sum_h2)
-    d_h2_d_b2 = _deriv_sigmoid(sum_h2)
+    d_h2_d_w3 = x[0] * deriv_sigmoid(sum_h2)
+    d_h2_d_w4 = x[1] * deriv_sigmoid(sum_h2)
+    d_h2_d_b2 = deriv_sigmoid(sum_h2)
     return {
         "w1": d_L_d_ypred * d_ypred_d_h1 * d_h1_d_w1,
         "w2": d_L_d_ypred * d_ypred_d_h1 * d_h1_d_w2,
@@ -109,3 +149,21 @@ def hand_partials(params: dict[str, float], x: list[float], y_true: float) -> di
         "w6": d_L_d_ypred * d_ypred_d_w6,
         "b3": d_L_d_ypred * d_ypred_d_b3,
     }
+
+
+def numpy_backprop(
+    W1: np.ndarray, W2: np.ndarray, X: np.ndarray, y: np.ndarray, *, factor: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """The numpy tutorials' hand-written backprop for ``o = f(f(X @ W1) @ W2)``, f the sigmoid, no biases.
+
+    Returns the changes the tutorials *add* to W1 and W2. With ``factor=1`` it is the
+    exam-score tutorial's ``X.T.dot(z2_delta)``, ``z2.T.dot(o_delta)``: exactly minus
+    the gradient of ``0.5 * sum((y - o)^2)``. The XOR tutorial writes ``2*(y - output)``
+    where that has ``y - o``: ``factor=2``.
+    """
+    hidden = 1 / (1 + np.exp(-(X @ W1)))
+    out = 1 / (1 + np.exp(-(hidden @ W2)))
+    # f'(s) = f(s) (1 - f(s)), written from the layer's output as the tutorials do
+    out_delta = factor * (y - out) * out * (1 - out)
+    hidden_delta = out_delta @ W2.T * hidden * (1 - hidden)
+    return X.T @ hidden_delta, hidden.T @ out_delta

@@ -23,8 +23,8 @@ import pytest
 from micrograd import MLP, datasets, mse_loss, sse_loss
 from micrograd.cli import main as cli_main
 from micrograd.gradcheck import numerical_grad
-from micrograd.tour import DEMOS, find_demo, numpy_backprop, run_demo
-from micrograd.tutorials import ALICE, PARAMETER_NAMES, alice_loss, hand_partials, network, neuron
+from micrograd.tour import DEMOS, find_demo, run_demo
+from micrograd.tutorials import ALICE, PARAMETER_NAMES, alice_loss, hand_partials, network, neuron, numpy_backprop
 
 ROOT = Path(__file__).resolve().parent.parent
 SAME_FLOAT = dict(rel=4e-16, abs=0.0)

@@ -6,7 +6,8 @@ all sigmoid. The loss on one sample is L = (y_true - ypred)**2.
 
 Write ``d_L_d_w1(params, x, y_true)``: dL/dw1 at the parameters ``params``
 (a dict ``{'w1': ..., ..., 'b3': ...}``) and the sample ``x = [x1, x2]``. The
-forward pass is written for you. By the chain rule, w1 reaches L only through
+forward pass is computed for you by ``micrograd.tutorials.forward``, which
+returns the tutorial's variables. By the chain rule, w1 reaches L only through
 h1 and then ypred::
 
     dL/dw1 = dL/dypred * dypred/dh1 * dh1/dw1
@@ -18,28 +19,15 @@ every weight 1, every bias 0: 0.0214695...) and at two other points.
 Check:  micrograd check alice_w1.py
 """
 
-import math
+from micrograd.tutorials import deriv_sigmoid, forward  # noqa: F401  (deriv_sigmoid is for your formulas)
 
 EXERCISE = "alice_w1"
 
 
-def sigmoid(x):
-    return 1 / (1 + math.exp(-x))
-
-
-def deriv_sigmoid(x):
-    fx = sigmoid(x)
-    return fx * (1 - fx)
-
-
 def d_L_d_w1(params, x, y_true):
     p = params
-    sum_h1 = p["w1"] * x[0] + p["w2"] * x[1] + p["b1"]
-    h1 = sigmoid(sum_h1)
-    sum_h2 = p["w3"] * x[0] + p["w4"] * x[1] + p["b2"]
-    h2 = sigmoid(sum_h2)
-    sum_o1 = p["w5"] * h1 + p["w6"] * h2 + p["b3"]
-    ypred = sigmoid(sum_o1)  # noqa: F841  (your formulas will use it)
+    # the tutorial's forward pass (micrograd.tutorials.forward): sum_h1 = w1*x1 + w2*x2 + b1, h1 = sigmoid(sum_h1), ...
+    sum_h1, h1, sum_h2, h2, sum_o1, ypred = forward(p, x)  # noqa: F841  (your formulas will use them)
 
     # d_L_d_ypred = ...   (differentiate (y_true - ypred)**2 with respect to ypred)
     # d_ypred_d_h1 = ...  (ypred = sigmoid(w5 * h1 + w6 * h2 + b3))
