@@ -99,7 +99,6 @@ def main() -> int:
     preds = [model(x).data for x in X]
     print(f"   predicted {[round(p, 4) for p in preds]}, actual {y}")
 
-    args.out.mkdir(parents=True, exist_ok=True)
     model.save(args.out / "exam_scores.json")
     W1, W2 = to_matrices(model)
     np.savetxt(args.out / "w1.txt", W1, fmt="%s")  # the tutorial's saveWeights()

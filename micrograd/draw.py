@@ -13,14 +13,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from micrograd import tutorials
 from micrograd.datasets import make_moons
 from micrograd.engine import Value
 from micrograd.expr import ExpressionError, evaluate, parse_assignments
 from micrograd.nn import Module, Neuron
-from micrograd.viz import DEFAULT_MAX_NODES, SAVE_FORMATS, RendererNotFound, RenderError, draw_dot, save
+from micrograd.viz import DEFAULT_MAX_NODES, RendererNotFound, RenderError, draw_dot, format_of, save
 
 
 def _inputs(x1: float, x2: float) -> list[Value]:
@@ -107,8 +106,11 @@ def run(args: argparse.Namespace) -> int:
             return _error(str(e))
         params, default_name = None, "expression"
     out = args.output or f"{default_name}.svg"
-    if out != "-" and Path(out).suffix.lstrip(".").lower() not in SAVE_FORMATS:
-        return _error(f"cannot tell the format of {out!r}: use one of the extensions {', '.join(SAVE_FORMATS)}")
+    if out != "-":
+        try:
+            format_of(out)
+        except ValueError as e:
+            return _error(str(e))
     if args.max_nodes < 0:
         return _error(f"--max-nodes must be 0 (no limit) or positive, got {args.max_nodes}")
     if args.grad:

@@ -137,11 +137,20 @@ def variables(text: str) -> list[str]:
     >>> variables("(a*b + c).tanh() + a")
     ['a', 'b', 'c']
     """
+    return _names(_checked(text))
+
+
+def _checked(text: str) -> ast.expr:
+    """The parsed expression, once it has passed the whitelist."""
     body = _parse(text)
     try:
         _check(body)
     except RecursionError:
         raise ExpressionError("the expression is nested too deeply") from None
+    return body
+
+
+def _names(body: ast.expr) -> list[str]:
     functions = {id(n.func) for n in ast.walk(body) if isinstance(n, ast.Call)}  # tanh in tanh(x)
     names = [n for n in ast.walk(body) if isinstance(n, ast.Name) and id(n) not in functions]
     names.sort(key=lambda n: n.col_offset)
@@ -159,7 +168,8 @@ def evaluate(text: str, values: Mapping[str, float | Value]) -> Value:
     allowed, a variable has no value, a value is not used, or the arithmetic fails
     (division by zero, log of a negative number, overflow).
     """
-    names = variables(text)
+    body = _checked(text)
+    names = _names(body)
     missing = [n for n in names if n not in values]
     if missing:
         raise ExpressionError(f"no value for {', '.join(missing)}: give one like {missing[0]}=1.5")
@@ -177,7 +187,7 @@ def evaluate(text: str, values: Mapping[str, float | Value]) -> Value:
             except (TypeError, ValueError) as e:
                 raise ExpressionError(f"the value of {n}: {e}") from None
     try:
-        out = _eval(_parse(text), leaves)
+        out = _eval(body, leaves)
     except RecursionError:
         raise ExpressionError("the expression is nested too deeply") from None
     except (ArithmeticError, ValueError) as e:  # ZeroDivisionError and OverflowError are ArithmeticErrors

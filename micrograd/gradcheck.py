@@ -357,10 +357,10 @@ def gradcheck(
 # ---------------------------------------------------------------------------- hand vs autograd
 
 
-def _labelled_nodes(root: Value, wanted: Sequence[str]) -> dict[str, Value]:
-    """The node carrying each wanted label; a clear error for a missing or ambiguous label."""
+def _labelled_nodes(order: Sequence[Value], wanted: Sequence[str]) -> dict[str, Value]:
+    """The node of ``order`` carrying each wanted label; a clear error for a missing or ambiguous label."""
     found: dict[str, list[Value]] = {}
-    for node in _topological_order(root):
+    for node in order:
         if node.label:
             found.setdefault(node.label, []).append(node)
     out = {}
@@ -431,8 +431,9 @@ def check_gradients(
         build, root = loss, _as_loss(loss(), "the loss function")
     else:
         raise TypeError(f"loss must be a Value or a function returning one, got {type(loss).__name__}: {loss!r:.60}")
-    nodes = _labelled_nodes(root, list(values))
-    for node in _topological_order(root):
+    order = _topological_order(root)
+    nodes = _labelled_nodes(order, list(values))
+    for node in order:
         node.grad = 0.0
     root.backward()
 

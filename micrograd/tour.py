@@ -114,6 +114,12 @@ def demo_summaries() -> dict[str, str]:
     return out
 
 
+def _demo_listing() -> str:
+    """One line per demo, name and description, as the tour and ``demo --help`` print it."""
+    width = max(map(len, DEMOS))
+    return "\n".join(f"  {name:{width}}  {summary}" for name, summary in demo_summaries().items())
+
+
 def run_demo(name: str, args: Sequence[str] = ()) -> int:
     """Run demo ``name`` as a script with command-line ``args``; returns its exit status."""
     global _prog
@@ -368,9 +374,7 @@ def tour(out: Path = DEFAULT_OUT, *, epochs: int = 1000, seed: int = 0, draw: bo
         print("  skipped (--no-draw)")
 
     print("\nMore: python -m micrograd demo NAME (add --help for its options)")
-    width = max(map(len, DEMOS))
-    for name, summary in demo_summaries().items():
-        print(f"  {name:{width}}  {summary}")
+    print(_demo_listing())
     elapsed = time.perf_counter() - start
     if failures:
         print(f"\nFAILED: {', '.join(failures)} ({elapsed:.1f} s)")
@@ -385,8 +389,7 @@ def _draw_alice(model: MLP, loss: Any, out: Path) -> None:
 
     model.zero_grad()
     loss.backward()
-    drawing = viz.draw_dot(loss, edge_labels=True, highlight="w1")
-    out.mkdir(parents=True, exist_ok=True)
+    drawing = viz.draw_dot(loss, edge_labels=True, highlight="w1")  # tour() made the out folder
     if viz.find_renderer() is None:
         path = viz.save(drawing, out / "tour_alice_loss.dot")
         print(f"  no Graphviz renderer found, so the graph was saved as DOT text: {path}")
@@ -403,16 +406,13 @@ def _draw_alice(model: MLP, loss: Any, out: Path) -> None:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``demo`` subcommand to the ``micrograd`` command line."""
-    summaries = demo_summaries()
-    width = max(map(len, DEMOS))
-    listing = "\n".join(f"  {name:{width}}  {summaries[name]}" for name in DEMOS)
     p = sub.add_parser(
         "demo",
         help="run the guided tour, or one of the tutorials' demos",
         description="Without NAME: a guided tour of the tutorial's 2-2-1 network (under a minute).\n"
         "With NAME: run that demo; the arguments after NAME are the demo's own\n"
         "(micrograd demo NAME --help lists them).",
-        epilog=f"demos:\n{listing}",
+        epilog=f"demos:\n{_demo_listing()}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("name", nargs="?", metavar="NAME", help="a demo to run (see the list below)")

@@ -396,7 +396,7 @@ class _Elementwise:
 
     def operand_values(self, env: list[np.ndarray]) -> list[np.ndarray]:
         """The operands as (k, batch) or (k, 1) arrays (a shared step's as (k, 1))."""
-        return [a if a.ndim == 2 else a[:, None] for a in (o.read(env) for o in self.operands)]
+        return [_2d(o.read(env)) for o in self.operands]
 
     def out_of_domain(self, env: list[np.ndarray]) -> np.ndarray:
         """Where the engine raises although the result is finite: a (k, batch) or (k, 1) mask."""

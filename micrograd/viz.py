@@ -46,6 +46,7 @@ from micrograd.engine import Value
 __all__ = [
     "draw_dot",
     "save",
+    "format_of",
     "chain_rule_paths",
     "find_renderer",
     "Drawing",
@@ -231,6 +232,15 @@ class Drawing(graphviz.Digraph):
             return None
 
 
+def format_of(path: str | os.PathLike[str]) -> str:
+    """The output format named by a file's extension (one of `SAVE_FORMATS`), or a ValueError saying which exist."""
+    fmt = Path(path).suffix.lstrip(".").lower()
+    if fmt not in SAVE_FORMATS:
+        known = ", ".join(SAVE_FORMATS)
+        raise ValueError(f"cannot tell the format of {str(path)!r}: use one of the extensions {known}")
+    return fmt
+
+
 def save(
     graph: Value | graphviz.Digraph, path: str | os.PathLike[str], **draw_options: Any
 ) -> Path:
@@ -241,10 +251,7 @@ def save(
     written if rendering fails. Returns the path written.
     """
     path = Path(path)
-    fmt = path.suffix.lstrip(".").lower()
-    if fmt not in SAVE_FORMATS:
-        known = ", ".join(SAVE_FORMATS)
-        raise ValueError(f"cannot tell the format of {str(path)!r}: use one of the extensions {known}")
+    fmt = format_of(path)
     if isinstance(graph, Value):
         graph = draw_dot(graph, **draw_options)
     elif draw_options:
