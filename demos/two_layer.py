@@ -7,18 +7,10 @@ longer version of the same tutorial uses: weights from U[0, 1), loss
 0.5 * sum((y - ypred)^2), full-batch gradient descent with the true gradient.
 """
 
-import random
 
-from micrograd import MLP, SGD, datasets, no_grad, sse_loss
+from micrograd import SGD, datasets, no_grad, sse_loss
 from micrograd.tour import demo_parser, positive_int
-
-
-def two_layer_network(seed: int, hidden: int = 4) -> MLP:
-    """Input -> ``hidden`` sigmoid neurons -> 1 sigmoid output, no biases, every weight from U[0, 1)."""
-    model = MLP(2, [hidden, 1], activation="sigmoid", output_activation="sigmoid", bias=False)
-    rng = random.Random(seed)
-    model.load_state_dict({name: rng.random() for name, _ in model.named_parameters()})
-    return model
+from micrograd.tutorials import uniform_network
 
 
 def main() -> int:
@@ -29,7 +21,7 @@ def main() -> int:
     args = parser.parse_args()
 
     X, y = datasets.xor()
-    model = two_layer_network(args.seed, args.hidden)
+    model = uniform_network(args.seed, args.hidden)
     print(f"{model}: {len(model.parameters())} weights from U[0, 1) (seed {args.seed})")
 
     # Each iteration: feedforward (the predictions), the loss, backpropagation (loss.backward()

@@ -8,7 +8,6 @@ trains that network with the engine, shows what it learns and why, repeats it
 over many seeds, and shows the fix: give the neurons biases.
 """
 
-import random
 import textwrap
 
 import numpy as np
@@ -16,17 +15,14 @@ import numpy as np
 from micrograd import MLP, SGD, datasets, no_grad, sse_loss
 from micrograd.gradcheck import check_gradients
 from micrograd.tour import demo_parser, positive_int, pyplot, save_figure
-from micrograd.tutorials import numpy_backprop
+from micrograd.tutorials import numpy_backprop, uniform_network
 
 X, Y = datasets.xor()
 
 
 def xor_network(seed: int, bias: bool = False) -> MLP:
     """2-2-1 sigmoid network; weights from U[0, 1) as the tutorial's np.random.rand, biases (if any) at 0."""
-    model = MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", bias=bias)
-    rng = random.Random(seed)
-    model.load_state_dict({name: rng.random() if name[0] == "w" else 0.0 for name, _ in model.named_parameters()})
-    return model
+    return uniform_network(seed, 2, bias=bias)
 
 
 def loss_of(model: MLP):

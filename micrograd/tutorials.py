@@ -2,6 +2,7 @@
 
 * `neuron()`: the 2-input sigmoid neuron with w = [0, 1], b = 4.
 * `network()`: the 2-2-1 sigmoid network (h1, h2, o1) with parameters w1..w6, b1..b3.
+* `uniform_network()`: the XOR and two-layer tutorials' network, weights from U[0, 1).
 * `alice_loss()`: that network with every weight 1 and every bias 0, on Alice alone,
   with the loss ``L = (1 - ypred)²``: the example the tutorial differentiates by hand.
 * `forward()` and `hand_partials()`: the tutorial's forward pass and its chain rule
@@ -19,6 +20,7 @@ True
 from __future__ import annotations
 
 import math
+import random
 from typing import NamedTuple
 
 import numpy as np
@@ -30,6 +32,7 @@ __all__ = [
     "neuron",
     "network",
     "alice_loss",
+    "uniform_network",
     "sigmoid",
     "deriv_sigmoid",
     "Forward",
@@ -62,6 +65,19 @@ def network(weights: tuple[float, float] = (0.0, 1.0), bias: float = 0.0, **para
     state = {name: (weights[int(name[1:]) % 2 == 0] if name[0] == "w" else bias) for name in PARAMETER_NAMES}
     state.update(params)
     model.load_state_dict(state)
+    return model
+
+
+def uniform_network(seed: int, hidden: int = 2, *, bias: bool = False) -> MLP:
+    """The numpy tutorials' network: 2 inputs -> ``hidden`` sigmoid neurons -> 1 sigmoid output.
+
+    Every weight from U[0, 1) like their ``np.random.rand`` (drawn from
+    ``random.Random(seed)`` in parameter order); biases, if any, start at 0 (the
+    tutorials have none).
+    """
+    model = MLP(2, [hidden, 1], activation="sigmoid", output_activation="sigmoid", bias=bias)
+    rng = random.Random(seed)
+    model.load_state_dict({name: rng.random() if name[0] == "w" else 0.0 for name, _ in model.named_parameters()})
     return model
 
 
