@@ -61,6 +61,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: "ours" is imported from here
+if str(ROOT / "benchmarks") not in sys.path:  # when this file is loaded by path, not run
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+# The moons step's L2 strength, learning rate and numpy backprop, shared with the traced workloads.
+# trace_workloads imports micrograd only inside its functions, so either engine can be loaded after it.
+import trace_workloads  # noqa: E402
+from trace_workloads import ALPHA, learning_rate, numpy_step  # noqa: E402
+
 KARPATHY = "micrograd==0.1.0"
 BOTH = ("karpathy", "ours")
 OURS_ONLY = ("ours",)
@@ -105,7 +112,6 @@ def moons_data(n: int = 100, noise: float = 0.1, seed: int = 1337) -> tuple[list
 
 
 MOONS_SIZES = [16, 16, 1]  # MLP(2, [16, 16, 1]), as in Karpathy's demo
-ALPHA = 1e-4  # the demo's L2 strength
 
 
 def initial_weights(seed: int = 1337, nin: int = 2, sizes: list[int] = MOONS_SIZES) -> list[list[list[float]]]:
@@ -120,11 +126,6 @@ def flat_parameters(weights: list[list[list[float]]]) -> list[float]:
     return [v for layer in weights for row in layer for v in (*row, 0.0)]
 
 
-def learning_rate(step: int) -> float:
-    """The demo's decaying learning rate."""
-    return 1.0 - 0.9 * step / 100
-
-
 def count_nodes(root: Any) -> int:
     """Values reachable from root through ``_prev`` (a tuple in ours, a set in Karpathy's)."""
     seen = {id(root)}
@@ -135,10 +136,6 @@ def count_nodes(root: Any) -> int:
                 seen.add(id(child))
                 stack.append(child)
     return len(seen)
-
-
-def _median(xs: list[float]) -> float:
-    return statistics.median(xs)
 
 
 # ---------------------------------------------------------------------------------- workloads
@@ -188,9 +185,9 @@ def moons_step(engine: Engine, *, n: int = 100, steps: int = 10, seed: int = 133
         bwd.append(t2 - t1)
         upd.append(t3 - t2)
     timed = slice(1, None) if steps > 1 else slice(None)  # step 0 warms up
-    f, b, u = _median(fwd[timed]), _median(bwd[timed]), _median(upd[timed])
+    f, b, u = statistics.median(fwd[timed]), statistics.median(bwd[timed]), statistics.median(upd[timed])
     step_times = [x + y_ + z for x, y_, z in zip(fwd, bwd, upd)][timed]
-    return {"s_per_step": _median(step_times), "fwd_s": f, "bwd_s": b, "update_s": u,
+    return {"s_per_step": statistics.median(step_times), "fwd_s": f, "bwd_s": b, "update_s": u,
             "nodes_per_step": nodes, "losses": losses}
 
 
@@ -234,7 +231,8 @@ def _gender(engine: Engine, sigmoid: Callable[[Any], Any], epochs: int, rounds: 
     # The headline is the total time over the epochs, not the median epoch: Karpathy's engine
     # leaves reference cycles whose collection lands in some epochs only, and that is part of
     # its cost. The median epoch, which leaves those epochs out, is reported beside it.
-    return {"s_per_epoch": _median(totals) / epochs, "median_epoch_s": _median(epochs_s), "final_loss": final}
+    return {"s_per_epoch": statistics.median(totals) / epochs, "median_epoch_s": statistics.median(epochs_s),
+            "final_loss": final}
 
 
 def _softsign(x: Any) -> Any:
@@ -349,58 +347,18 @@ def numpy_moons_step(engine: Engine, *, n: int = 100, steps: int = 10, seed: int
     def fresh() -> tuple[list[Any], list[Any]]:
         return [np.array(W).T.copy() for W in start], [np.zeros(len(W)) for W in start]  # W as (nin, nout)
 
-    def step(Ws: list[Any], bs: list[Any], k: int) -> float:
-        loss, grads = numpy_loss_and_grads(X, y, Ws, bs)
-        lr = learning_rate(k % 100)  # keep lr > 0 over thousands of timed steps
-        for p, g in zip((*Ws, *bs), grads):
-            p -= lr * g
-        return loss
-
-    Ws, bs = fresh()
-    losses = [step(Ws, bs, k) for k in range(steps)]
-    Ws, bs = fresh()
+    step = numpy_step(X, y, *fresh())
+    losses = [step() for _ in range(steps)]
+    step = numpy_step(X, y, *fresh())
     times = []
-    for k in range(repeat):
+    for _ in range(repeat):
         t0 = perf()
-        step(Ws, bs, k)
+        step()
         times.append(perf() - t0)
-    return {"s_per_step": _median(times), "losses": losses}
-
-
-def numpy_loss_and_grads(X: Any, y: Any, Ws: list[Any], bs: list[Any]) -> tuple[float, list[Any]]:
-    """Loss of the moons step and its gradient for (W1, W2, W3, b1, b2, b3), by hand.
-
-    Forward: z1 = X W1 + b1, h1 = relu(z1), z2 = h1 W2 + b2, h2 = relu(z2), s = h2 W3 + b3;
-    loss = mean(relu(1 - y s)) + alpha * (sum of squares of every parameter).
-    """
-    import numpy as np
-
-    (W1, W2, W3), (b1, b2, b3) = Ws, bs
-    z1 = X @ W1 + b1
-    h1 = np.maximum(z1, 0.0)
-    z2 = h1 @ W2 + b2
-    h2 = np.maximum(z2, 0.0)
-    s = (h2 @ W3 + b3)[:, 0]
-    margin = 1.0 - y * s
-    loss = float(np.maximum(margin, 0.0).mean() + ALPHA * sum(float((p * p).sum()) for p in (*Ws, *bs)))
-    ds = (-y * (margin > 0) / len(y))[:, None]  # relu'(0) = 0, as in both engines
-    dz2 = (ds @ W3.T) * (z2 > 0)
-    dz1 = (dz2 @ W2.T) * (z1 > 0)
-    grads = [X.T @ dz1, h1.T @ dz2, h2.T @ ds, dz1.sum(0), dz2.sum(0), ds.sum(0)]
-    return loss, [g + 2 * ALPHA * p for g, p in zip(grads, (*Ws, *bs))]
+    return {"s_per_step": statistics.median(times), "losses": losses}
 
 
 # ---------------------------------------------------------------------------------- traced (micrograd.trace)
-
-
-def _trace_workloads() -> Any:
-    """benchmarks/trace_workloads.py; it imports micrograd only inside its functions, so loading it is safe."""
-    folder = str(Path(__file__).resolve().parent)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-    import trace_workloads
-
-    return trace_workloads
 
 
 def moons_step_traced(engine: Engine, *, n: int = 100, steps: int = 10, seed: int = 1337, rounds: int = 5,
@@ -409,13 +367,13 @@ def moons_step_traced(engine: Engine, *, n: int = 100, steps: int = 10, seed: in
     if engine.name == "karpathy":  # his engine has no tracer: the pair compares his eager step with our traced one
         return moons_step(engine, n=n, steps=steps, seed=seed)
     X, y = moons_data(n, seed=seed)
-    return _trace_workloads().moons_step_traced(data=(X, y), init=flat_parameters(initial_weights(seed)),
-                                                steps=steps, rounds=rounds, block_s=block_s)
+    return trace_workloads.moons_step_traced(data=(X, y), init=flat_parameters(initial_weights(seed)),
+                                             steps=steps, rounds=rounds, block_s=block_s)
 
 
 def traced_vs_numpy(engine: Engine, *, rounds: int = 7, block_s: float = 0.2, batch: int = 1000) -> dict:
     """micrograd.trace against numpy by hand, alternating in one process: moons step, 784-64-10."""
-    return _trace_workloads().traced_vs_numpy(rounds=rounds, block_s=block_s, batch=batch)
+    return trace_workloads.traced_vs_numpy(rounds=rounds, block_s=block_s, batch=batch)
 
 
 # ---------------------------------------------------------------------------------- registry
@@ -632,7 +590,7 @@ class Row:
 
     def median(self, engine: str, key: str) -> float | None:
         vals = [r[key] for r in self.ok_runs(engine) if r.get(key) is not None]
-        return _median(vals) if vals else None
+        return statistics.median(vals) if vals else None
 
 
 def measure(name: str, pairs: int, quick: bool, karpathy: Path | None, timeout: float) -> Row:
@@ -711,7 +669,7 @@ def summary(rows: dict[str, Row], compare: bool, quick: bool) -> tuple[str, bool
                 f"fails{at}: {short_error(row.runs['karpathy'][0])}"
         else:
             kcol = "not run" if compare and "karpathy" in w.engines else "-"
-        ratio = _median(row.ratios) if row.ratios else None
+        ratio = statistics.median(row.ratios) if row.ratios else None
         if ratio is not None:
             rcol = f"{ratio:.3g}x " + ("less" if w.unit == "B" else "faster")
         else:

@@ -10,8 +10,7 @@ DIR holds Karpathy's package installed apart from ours (both are named micrograd
 ``pip install --target DIR micrograd==0.1.0``; ``benchmarks/bench.py --compare`` makes
 one in ``~/.cache/micrograd-bench/micrograd-0.1.0``.
 
-The workloads (each a function returning a dict of figures, seconds as medians;
-the first argument is ignored, so that `benchmarks/bench.py` can call them like its own):
+The workloads (each a function returning a dict of figures, seconds as medians):
 
 * `moons_step_traced`: one step of Karpathy's two-moons demo (100 points,
   MLP(2, [16, 16, 1]), mean hinge loss + 1e-4 * sum of squared parameters, backward,
@@ -24,7 +23,9 @@ the first argument is ignored, so that `benchmarks/bench.py` can call them like 
 * `traced_vs_numpy`: all of the above side by side.
 
 micrograd is imported inside the functions, never when this module is imported: a
-process that compares engines imports exactly one of them, when it chooses.
+process that compares engines imports exactly one of them, when it chooses. So
+`benchmarks/bench.py` takes the moons step's parts (`ALPHA`, `learning_rate`, `numpy_step`)
+from here, in the processes of both engines.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -67,8 +67,9 @@ def _per_call(step: Step, rounds: int, block_s: float) -> list[float]:
     return times
 
 
-def _lr(k: int) -> float:
-    return 1.0 - 0.9 * (k % 100) / 100  # Karpathy's schedule, kept above 0 over many timed steps
+def learning_rate(step: int) -> float:
+    """Karpathy's decaying learning rate, restarted every 100 steps so it stays above 0 over many timed steps."""
+    return 1.0 - 0.9 * (step % 100) / 100
 
 
 # ------------------------------------------------------------------------------------- moons
@@ -83,11 +84,10 @@ def moons_data(n: int = 100, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
 
 
 def moons_model(seed: int = SEED, init: Sequence[float] | None = None) -> Any:
-    """MLP(2, [16, 16, 1]) drawn in Karpathy's order from ``random.seed(seed)``, or set to ``init``."""
+    """MLP(2, [16, 16, 1]) drawn in Karpathy's order from ``seed``, or set to ``init``."""
     from micrograd import MLP
 
-    random.seed(seed)
-    model = MLP(2, [16, 16, 1])
+    model = MLP(2, [16, 16, 1], rng=seed)
     if init is not None:
         for p, v in zip(model.parameters(), init, strict=True):
             p.data = float(v)
@@ -113,7 +113,7 @@ def _moons_traced_step(X: np.ndarray, y: np.ndarray, model: Any) -> tuple[Step, 
     def step() -> float:
         opt.zero_grad()
         loss = program.backward(X, y).mean()
-        opt.lr = _lr(k[0])
+        opt.lr = learning_rate(k[0])
         opt.step()
         k[0] += 1
         return float(loss)
@@ -121,32 +121,47 @@ def _moons_traced_step(X: np.ndarray, y: np.ndarray, model: Any) -> tuple[Step, 
     return step, traced_in
 
 
-def _moons_numpy_step(X: np.ndarray, y: np.ndarray, model: Any) -> Step:
-    """Karpathy's step by hand: weight matrices (out, in) and biases, copied from ``model``."""
-    Ws = [np.array([[w.data for w in n.w] for n in layer.neurons]) for layer in model.layers]
-    bs = [np.array([n.b.data for n in layer.neurons]) for layer in model.layers]
+def numpy_loss_and_grads(X: np.ndarray, y: np.ndarray, Ws: list[np.ndarray],
+                         bs: list[np.ndarray]) -> tuple[float, list[np.ndarray]]:
+    """Loss of the moons step and its gradient for (W1, W2, W3, b1, b2, b3), by hand; W as (in, out).
+
+    Forward: z1 = X W1 + b1, h1 = relu(z1), z2 = h1 W2 + b2, h2 = relu(z2), s = h2 W3 + b3;
+    loss = mean(relu(1 - y s)) + alpha * (sum of squares of every parameter).
+    """
+    (W1, W2, W3), (b1, b2, b3) = Ws, bs
+    z1 = X @ W1 + b1
+    h1 = np.maximum(z1, 0.0)
+    z2 = h1 @ W2 + b2
+    h2 = np.maximum(z2, 0.0)
+    s = (h2 @ W3 + b3)[:, 0]
+    margin = 1.0 - y * s
+    loss = float(np.maximum(margin, 0.0).mean() + ALPHA * sum(float((p * p).sum()) for p in (*Ws, *bs)))
+    ds = (-y * (margin > 0) / len(y))[:, None]  # relu'(0) = 0, as in both engines
+    dz2 = (ds @ W3.T) * (z2 > 0)
+    dz1 = (dz2 @ W2.T) * (z1 > 0)
+    grads = [X.T @ dz1, h1.T @ dz2, h2.T @ ds, dz1.sum(0), dz2.sum(0), ds.sum(0)]
+    return loss, [g + 2 * ALPHA * p for g, p in zip(grads, (*Ws, *bs))]
+
+
+def numpy_step(X: np.ndarray, y: np.ndarray, Ws: list[np.ndarray], bs: list[np.ndarray]) -> Step:
+    """Karpathy's step by hand (`numpy_loss_and_grads`), updating ``Ws`` and ``bs`` in place."""
     k = [0]
 
     def step() -> float:
-        (W1, W2, W3), (b1, b2, b3) = Ws, bs
-        z1 = X @ W1.T + b1
-        h1 = np.maximum(z1, 0.0)
-        z2 = h1 @ W2.T + b2
-        h2 = np.maximum(z2, 0.0)
-        s = (h2 @ W3.T + b3)[:, 0]
-        margin = 1.0 - y * s
-        loss = np.maximum(margin, 0.0).mean() + ALPHA * sum(float((p * p).sum()) for p in (*Ws, *bs))
-        ds = (-y * (margin > 0.0) / len(y))[:, None]
-        dz2 = (ds @ W3) * (z2 > 0.0)
-        dz1 = (dz2 @ W2) * (z1 > 0.0)
-        grads = (dz1.T @ X, dz2.T @ h1, ds.T @ h2, dz1.sum(0), dz2.sum(0), ds.sum(0))
-        lr = _lr(k[0])
+        loss, grads = numpy_loss_and_grads(X, y, Ws, bs)
+        lr = learning_rate(k[0])
         for p, g in zip((*Ws, *bs), grads):
-            p -= lr * (g + 2.0 * ALPHA * p)
+            p -= lr * g
         k[0] += 1
-        return float(loss)
+        return loss
 
     return step
+
+
+def _moons_arrays(model: Any) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """``model``'s weights as (in, out) matrices and its biases as vectors, copied."""
+    Ws = [np.array([[w.data for w in n.w] for n in layer.neurons]).T.copy() for layer in model.layers]
+    return Ws, [np.array([n.b.data for n in layer.neurons]) for layer in model.layers]
 
 
 def _moons_inputs(n: int, seed: int, data: tuple | None) -> tuple[np.ndarray, np.ndarray]:
@@ -155,9 +170,8 @@ def _moons_inputs(n: int, seed: int, data: tuple | None) -> tuple[np.ndarray, np
     return np.asarray(data[0], dtype=float), np.asarray(data[1], dtype=float)
 
 
-def moons_step_traced(engine: Any = None, *, n: int = 100, steps: int = 10, seed: int = SEED,
-                      data: tuple | None = None, init: Sequence[float] | None = None, rounds: int = 5,
-                      block_s: float = 0.2) -> dict:
+def moons_step_traced(*, n: int = 100, steps: int = 10, seed: int = SEED, data: tuple | None = None,
+                      init: Sequence[float] | None = None, rounds: int = 5, block_s: float = 0.2) -> dict:
     """Karpathy's moons step, traced: zero_grad, program.backward(X, y), SGD.step.
 
     ``data`` = (X, y) and ``init`` (the parameters in ``parameters()`` order) replace
@@ -171,18 +185,17 @@ def moons_step_traced(engine: Any = None, *, n: int = 100, steps: int = 10, seed
     return {"s_per_step": statistics.median(times), "trace_s": trace_s, "losses": losses}
 
 
-def moons_step_numpy(engine: Any = None, *, n: int = 100, steps: int = 10, seed: int = SEED,
-                     data: tuple | None = None, init: Sequence[float] | None = None, rounds: int = 5,
-                     block_s: float = 0.2) -> dict:
+def moons_step_numpy(*, n: int = 100, steps: int = 10, seed: int = SEED, data: tuple | None = None,
+                     init: Sequence[float] | None = None, rounds: int = 5, block_s: float = 0.2) -> dict:
     """The same moons step written by hand in numpy, from the same start."""
     X, y = _moons_inputs(n, seed, data)
-    step = _moons_numpy_step(X, y, moons_model(seed, init))
+    step = numpy_step(X, y, *_moons_arrays(moons_model(seed, init)))
     losses = [step() for _ in range(steps)]
     times = _per_call(step, rounds, block_s)
     return {"s_per_step": statistics.median(times), "losses": losses}
 
 
-def trace_cost(engine: Any = None, *, repeats: int = 5) -> dict:
+def trace_cost(*, repeats: int = 5) -> dict:
     """Seconds to trace the moons model's per-sample loss: recording, scheduling, self-check."""
     X, y = moons_data()
     times = [_moons_traced_step(X, y, moons_model())[1] for _ in range(repeats)]
@@ -255,15 +268,13 @@ def _mlp784_numpy_step(n: int, full_step: bool) -> Step:
     return step
 
 
-def mlp784_traced(engine: Any = None, *, n: int = 1000, full_step: bool = False, rounds: int = 5,
-                  block_s: float = 0.5) -> dict:
+def mlp784_traced(*, n: int = 1000, full_step: bool = False, rounds: int = 5, block_s: float = 0.5) -> dict:
     """MLP(784, [64, 10]), softmax cross-entropy, batch n, traced: the gradient (and the SGD step)."""
     step, trace_s = _mlp784_traced_step(n, full_step)
     return {"s_per_step": statistics.median(_per_call(step, rounds, block_s)), "trace_s": trace_s}
 
 
-def mlp784_numpy(engine: Any = None, *, n: int = 1000, full_step: bool = False, rounds: int = 5,
-                 block_s: float = 0.5) -> dict:
+def mlp784_numpy(*, n: int = 1000, full_step: bool = False, rounds: int = 5, block_s: float = 0.5) -> dict:
     """The same by hand in numpy."""
     return {"s_per_step": statistics.median(_per_call(_mlp784_numpy_step(n, full_step), rounds, block_s))}
 
@@ -283,11 +294,11 @@ def _alternate(name: str, traced: Step, numpy: Step, rounds: int, block_s: float
             f"{name}_traced_over_numpy": statistics.median(ratios), f"{name}_ratios": ratios}
 
 
-def traced_vs_numpy(engine: Any = None, *, rounds: int = 7, block_s: float = 0.2, batch: int = 1000) -> dict:
+def traced_vs_numpy(*, rounds: int = 7, block_s: float = 0.2, batch: int = 1000) -> dict:
     """moons_step and 784-64-10 (gradient, full step), traced and by hand, alternating; tracing cost."""
     X, y = moons_data()
-    r = _alternate("moons", _moons_traced_step(X, y, moons_model())[0], _moons_numpy_step(X, y, moons_model()),
-                   rounds, block_s)
+    r = _alternate("moons", _moons_traced_step(X, y, moons_model())[0],
+                   numpy_step(X, y, *_moons_arrays(moons_model())), rounds, block_s)
     for name, full_step in (("mlp784_grad", False), ("mlp784_step", True)):
         r.update(_alternate(name, _mlp784_traced_step(batch, full_step)[0], _mlp784_numpy_step(batch, full_step),
                             rounds, 2 * block_s))

@@ -50,7 +50,7 @@ def test_numpy_floor_gives_the_engines_loss_and_gradients():
     loss.backward()
     Ws = [np.array(W).T.copy() for W in weights]
     bs = [np.zeros(len(W)) for W in weights]
-    np_loss, grads = bench.numpy_loss_and_grads(np.array(X), np.array(y), Ws, bs)
+    np_loss, grads = bench.trace_workloads.numpy_loss_and_grads(np.array(X), np.array(y), Ws, bs)
     expected = []  # parameters() order: each neuron's weights (a column of W), then its bias
     for gW, gb in zip(grads[:3], grads[3:]):
         for j in range(gW.shape[1]):
