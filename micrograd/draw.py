@@ -17,7 +17,7 @@ from collections.abc import Callable
 from micrograd import tutorials
 from micrograd.datasets import make_moons
 from micrograd.engine import Value
-from micrograd.expr import ExpressionError, evaluate, parse_assignments
+from micrograd.expr import METHODS, ExpressionError, evaluate, parse_assignments
 from micrograd.nn import Module, Neuron
 from micrograd.viz import DEFAULT_MAX_NODES, RendererNotFound, RenderError, draw_dot, format_of, save
 
@@ -68,7 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="draw a computation graph to a file",
         description="Draw the computation graph of a named example or of an expression.",
         epilog=f"examples:\n{listing}\n\nexpression: numbers, variables, + - * / **, and the methods "
-        "exp log tanh sigmoid relu abs sqrt softplus sin cos, e.g.\n"
+        f"{' '.join(METHODS)}, e.g.\n"
         '  micrograd draw "(a*b + c).tanh()" a=2 b=-3 c=10 --grad -o expr.svg',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -30,11 +30,12 @@ import re
 from collections.abc import Iterable, Mapping
 
 from micrograd.engine import Value
+from micrograd.ops import parsed_methods
 
 __all__ = ["evaluate", "variables", "parse_assignments", "ExpressionError", "METHODS", "MAX_LENGTH"]
 
-#: Value methods an expression may call
-METHODS = ("exp", "log", "tanh", "sigmoid", "relu", "abs", "sqrt", "softplus", "sin", "cos")
+#: Value methods an expression may call: the table's functions of one Value
+METHODS = tuple(parsed_methods())
 #: longest expression accepted, in characters (a guard against pathological input)
 MAX_LENGTH = 2000
 

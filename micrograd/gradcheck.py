@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
-from micrograd.engine import Value, _topological_order, no_grad
+from micrograd.engine import Value, no_grad
+from micrograd.graph import topological_order
 
 __all__ = [
     "numerical_grad",
@@ -431,7 +432,7 @@ def check_gradients(
         build, root = loss, _as_loss(loss(), "the loss function")
     else:
         raise TypeError(f"loss must be a Value or a function returning one, got {type(loss).__name__}: {loss!r:.60}")
-    order = _topological_order(root)
+    order = topological_order(root)
     nodes = _labelled_nodes(order, list(values))
     for node in order:
         node.grad = 0.0
@@ -440,7 +441,7 @@ def check_gradients(
     numeric: dict[str, float] = {}
     if build is not None:
         leaves = {label: n for label, n in nodes.items() if not n._prev}
-        again = set(_topological_order(_as_loss(build(), "the loss function")))
+        again = set(topological_order(_as_loss(build(), "the loss function")))
         for label, leaf in leaves.items():
             if leaf not in again:
                 raise ValueError(

@@ -15,19 +15,21 @@ import numbers
 import os
 import random
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from micrograd.engine import Value
+from micrograd.ops import activations
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
 
 Input = Value | float | int
 RngLike = random.Random | int | None
 
-#: activation name -> the Value method applying it (None: identity)
-ACTIVATIONS = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "linear": None}
+#: activation name -> the Value method applying it (None: identity); the table's activations, and 'linear'
+ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {name: getattr(Value, name) for name in activations()}
+ACTIVATIONS["linear"] = None
 
 _FORMAT = "micrograd-state"
 

@@ -16,10 +16,10 @@ for a whole batch at once, forward and backward.
 
 The four stages (docs/trace.md has the long version, with a picture):
 
-1. **Record.** Call the function once on placeholder Values. Each node's op and
-   operands come from the graph (``_op``, ``_prev``). The plain numbers folded
-   into ops (the 3 in ``x + 3``) are not in the graph, so while the function runs
-   Value's number-taking methods are wrapped to write them down exactly.
+1. **Record.** Call the function once on placeholder Values and read the graph
+   it builds: each node's op and operands, plain numbers included (the 3 of
+   ``x + 3`` is kept in the node; `micrograd.ops.operands`). Nothing about
+   `Value` is changed while it runs, so tracing is safe in threads.
 2. **Schedule.** A node's level is one more than its highest operand's. Nodes at
    one level with the same op (and operands of the same kinds) form one step:
    one numpy call. Weighted sums (`Value.dot`) that read the same inputs, such
@@ -37,15 +37,15 @@ from __future__ import annotations
 
 import inspect
 import math
-import operator
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from micrograd.engine import Value, is_grad_enabled
+from micrograd.graph import topological_order
+from micrograd.ops import OPS, Op, operands
 
 __all__ = ["trace", "TracedProgram", "TraceError", "Step"]
 
@@ -59,140 +59,7 @@ class TraceError(Exception):
     """A function cannot be traced, or a sample takes a path the trace did not record."""
 
 
-# ------------------------------------------------------------------------------------- numpy ops
-# Each op's numpy version sits next to its local derivative, as in engine.py. A local derivative
-# gets the node's output y and its operands; None stands for 1 (no multiply needed).
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    # The engine's two branches, so that exp never sees a positive argument.
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-_UNARY: dict[str, tuple[Callable, Callable]] = {
-    "neg": (np.negative, lambda y, x: -1.0),
-    "exp": (np.exp, lambda y, x: y),
-    "log": (np.log, lambda y, x: 1.0 / x),
-    "tanh": (np.tanh, lambda y, x: 1.0 - y * y),
-    "sigmoid": (_sigmoid, lambda y, x: y * (1.0 - y)),
-    "relu": (lambda x: np.maximum(x, 0.0), lambda y, x: x > 0.0),
-    "abs": (np.abs, lambda y, x: np.sign(x)),
-    "sqrt": (np.sqrt, lambda y, x: 0.5 / y),
-    "softplus": (lambda x: np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x))), lambda y, x: _sigmoid(x)),
-    "sin": (np.sin, lambda y, x: np.cos(x)),
-    "cos": (np.cos, lambda y, x: -np.sin(x)),
-}
-
-_BINARY: dict[str, Callable] = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "**": np.power}
-
-# Where the engine raises although numpy's result is finite: an infinite local derivative
-# (sqrt(0), 0 ** 0.5, 1 / 1e-200) or a base a Value exponent cannot take ((-2) ** Value(2)).
-# Each test takes the step's operands and mirrors the engine's own checks of that op; inf and
-# NaN results are found without them. (The engine computes -a / b / b, so the tests do too.)
-_DOMAIN: dict[str, Callable] = {
-    "sqrt": lambda x: x <= 0.0,
-    "log": lambda x: (x <= 0.0) | ~np.isfinite(1.0 / x),
-    "Value / Value": lambda a, b: ~(np.isfinite(1.0 / b) & np.isfinite(-a / b / b)),
-    "number / Value": lambda c, b: ~np.isfinite(-c / b / b),
-    "Value ** number": lambda a, n: ((a == 0.0) & (n < 1.0) & (n != 0.0) | (a < 0.0) & (n != np.floor(n))
-                                     | (n != 0.0) & ~np.isfinite(n * a ** (n - 1.0))),
-    "Value ** Value": lambda a, b: (a <= 0.0) | ~(np.isfinite(b * a ** (b - 1.0)) & np.isfinite(a ** b * np.log(a))),
-    "number ** Value": lambda c, b: (c <= 0.0) | ~np.isfinite(c ** b * np.log(c)),
-}
-
-
-def _binary_locals(op: str, y: np.ndarray, a: np.ndarray, b: np.ndarray, number_exponent: bool) -> tuple:
-    """(dy/da, dy/db) for ``y = a <op> b``."""
-    if op == "+":
-        return None, None
-    if op == "-":
-        return None, -1.0
-    if op == "*":
-        return b, a
-    if op == "/":
-        return 1.0 / b, -a / b / b  # the engine's order of operations
-    da = b * a ** (b - 1.0)
-    if number_exponent:  # the engine's rule for x**n: local 0 when n == 0 (even where a**-1 is inf)
-        return np.where(b != 0.0, da, 0.0), None
-    return da, y * np.log(a)
-
-
 # ------------------------------------------------------------------------------------- 1. record
-
-# Value methods that can fold a plain number into a node: name -> (op, the number comes first)
-_NUMBER_METHODS = {
-    "__add__": ("+", False),
-    "__radd__": ("+", False),  # c + x is computed as x + c: float addition commutes exactly
-    "__sub__": ("-", False),
-    "__rsub__": ("-", True),
-    "__mul__": ("*", False),
-    "__rmul__": ("*", False),
-    "__truediv__": ("/", False),
-    "__rtruediv__": ("/", True),
-    "__pow__": ("**", False),
-    "__rpow__": ("**", True),
-}
-
-
-def _operand(x: Any) -> Value | float:
-    return x if type(x) is Value else float(x)
-
-
-@contextmanager
-def _recording() -> Iterator[dict[int, tuple]]:
-    """Wrap Value's number-taking methods, `Value.sum`, `Value.dot` and `Value.from_op`.
-
-    Yields ``records``: ``id(node) -> (node, op, operands)``, numbers kept exactly.
-    The graph alone loses them: ``x + 3`` stores its data and the local derivative
-    1, and ``data - x.data`` gives back 3 only up to rounding, which a large x
-    turns into a visible error. Not thread-safe: the wrappers sit on the class.
-    """
-    records: dict[int, tuple] = {}
-    names = [name for name in (*_NUMBER_METHODS, "sum", "dot", "from_op") if name in Value.__dict__]
-    originals = {name: Value.__dict__[name] for name in names}
-    plain_sum, plain_dot, plain_from_op = Value.sum, Value.dot, Value.from_op
-
-    def number_method(name: str) -> Callable:
-        method = originals[name]
-        op, number_first = _NUMBER_METHODS[name]
-
-        def wrapper(self: Value, other: Any) -> Value:
-            out = method(self, other)
-            if type(other) is not Value and out is not self:
-                c = float(other)
-                records[id(out)] = (out, op, (c, self) if number_first else (self, c))
-            return out
-
-        return wrapper
-
-    def sum_(values: Any) -> Value:
-        values = list(values)
-        out = plain_sum(values)
-        records[id(out)] = (out, "linear", [(_operand(v), None) for v in values])
-        return out
-
-    def dot(weights: Sequence, inputs: Sequence, bias: Any = None) -> Value:
-        weights, inputs = list(weights), list(inputs)
-        out = plain_dot(weights, inputs, bias)
-        terms = [] if bias is None else [(_operand(bias), None)]
-        records[id(out)] = (out, "linear", terms + [(_operand(w), _operand(x)) for w, x in zip(weights, inputs)])
-        return out
-
-    def from_op(data: Any, children: Any, local_grads: Any, op: str) -> Value:
-        out = plain_from_op(data, children, local_grads, op)
-        records[id(out)] = (out, "from_op", op)
-        return out
-
-    wrappers: dict[str, Any] = {name: number_method(name) for name in _NUMBER_METHODS if name in originals}
-    wrappers.update(sum=staticmethod(sum_), dot=staticmethod(dot), from_op=staticmethod(from_op))
-    try:
-        for name, f in wrappers.items():
-            setattr(Value, name, f)
-        yield records
-    finally:
-        for name, f in originals.items():
-            setattr(Value, name, f)
 
 
 def _nest(flat: list[Value], shape: tuple[int, ...]) -> Any:
@@ -205,26 +72,25 @@ def _nest(flat: list[Value], shape: tuple[int, ...]) -> Any:
     return [_nest(flat[i * size : (i + 1) * size], shape[1:]) for i in range(shape[0])]
 
 
-def _record(fn: Callable, shapes: tuple, names: list[str], sample: list[np.ndarray]) -> tuple[list, list, dict]:
-    """Run ``fn`` on Values holding one sample: (outputs, placeholders per argument, records)."""
+def _record(fn: Callable, shapes: tuple, names: list[str], sample: list[np.ndarray]) -> tuple[list, list]:
+    """Run ``fn`` on Values holding one sample: (outputs, placeholders per argument)."""
     args, placeholders = [], []
     for shape, name, values in zip(shapes, names, sample):
         flat = [Value(float(v), label=name + "".join(f"[{i}]" for i in idx))
                 for v, idx in zip(np.ravel(values), np.ndindex(*shape))]
         placeholders.append(flat)
         args.append(_nest(flat, shape))
-    with _recording() as records:
-        try:
-            result = fn(*args)
-        except Exception as e:
-            if hasattr(e, "add_note"):  # Python 3.11+
-                e.add_note("(raised while tracing on placeholder inputs; pass example=... to trace() "
-                           "to trace on values inside the function's domain)")
-            raise
+    try:
+        result = fn(*args)
+    except Exception as e:
+        if hasattr(e, "add_note"):  # Python 3.11+
+            e.add_note("(raised while tracing on placeholder inputs; pass example=... to trace() "
+                       "to trace on values inside the function's domain)")
+        raise
     outputs = list(result) if isinstance(result, (list, tuple)) else [result]
-    if not outputs or any(type(o) is not Value for o in outputs):
+    if not outputs or any(not isinstance(o, Value) for o in outputs):
         raise TraceError(f"the traced function must return a Value or a list of Values, got {result!r:.80}")
-    return outputs, placeholders, records
+    return outputs, placeholders
 
 
 # ------------------------------------------------------------------------------------- the traced graph
@@ -234,7 +100,7 @@ def _record(fn: Callable, shapes: tuple, names: list[str], sample: list[np.ndarr
 class _Node:
     """One node of the traced graph; nodes are numbered so that operands come first."""
 
-    op: str  # 'input', 'leaf', 'const', an op of _UNARY/_BINARY, or 'linear' (Value.sum, Value.dot)
+    op: str  # 'input', 'leaf', 'const', an elementwise op of the op table, or 'linear' (sum, dot)
     args: tuple  # operand numbers; for 'linear', (a, b) pairs meaning a*b, with b None meaning a alone
     value: Any  # the traced Value (the float, for a constant)
     bank: int = SHARED  # SHARED, ROWS, or ROWS + 1 + j for argument j
@@ -245,34 +111,34 @@ class _Node:
 _SOURCES = ("input", "leaf", "const")
 
 
-def _describe(v: Value, records: dict[int, tuple]) -> tuple[str, Any]:
-    """(op, operands) of a non-leaf node; operands are Values or floats."""
-    rec = records.get(id(v))
-    if rec is not None:
-        if rec[1] == "from_op":
-            raise TraceError(f"op {rec[2]!r} was made with Value.from_op and the tracer has no numpy version of "
-                             "it: write it with built-in ops, or call it outside the traced function")
-        return rec[1], rec[2]
-    op, prev = v._op, v._prev
-    if op in _UNARY and len(prev) == 1 or op in _BINARY and len(prev) == 2:
-        return op, prev
-    if op == "*" and len(prev) == 1:  # x * c: the local derivative is c itself, exactly
-        return "*", (prev[0], v._local[0])
-    if op == "sum":
-        return "linear", [(c, None) for c in prev]
-    known = ", ".join([*_UNARY, *_BINARY, "sum", "dot"])
-    raise TraceError(f"cannot trace op {op!r} with {len(prev)} operand(s) (node {v!r}); the tracer knows: {known}")
+def _describe(v: Value) -> tuple[str, Any]:
+    """(op, operands) of a non-leaf node, read off the graph (`micrograd.ops.operands`).
+
+    Operands are Values or floats; for ``sum`` and ``dot`` nodes the op is
+    ``'linear'`` and the operands are terms ``(a, b)``, meaning ``a * b``, or
+    ``(a, None)``, meaning ``a`` alone.
+    """
+    if v._op not in OPS:
+        raise TraceError(f"op {v._op!r} was made with Value.from_op and the tracer has no numpy version of it: "
+                         "write it with built-in ops, or call it outside the traced function")
+    args = operands(v)
+    if v._op == "sum":
+        return "linear", [(t, None) for t in args]
+    if v._op == "dot":
+        *pairs, bias = args
+        terms = [(bias, None)] if isinstance(bias, Value) or bias != 0.0 else []
+        return "linear", terms + list(zip(pairs[0::2], pairs[1::2]))
+    return v._op, args
 
 
-def _walk(outputs: list[Value], placeholders: list[list[Value]], records: dict) -> tuple[list[_Node], list[int]]:
-    """Number every node reachable from the outputs, operands first (iteratively: any depth works)."""
+def _walk(outputs: list[Value], placeholders: list[list[Value]]) -> tuple[list[_Node], list[int]]:
+    """Number every node reachable from the outputs, operands first (`micrograd.graph.topological_order`)."""
     nodes = [_Node("input", (), p, bank=ROWS + 1 + j) for j, arg in enumerate(placeholders) for p in arg]
     number = {id(n.value): i for i, n in enumerate(nodes)}
     constants: dict[tuple[float, float], int] = {}
-    described: dict[int, tuple[str, Any]] = {}
 
     def ref(x: Value | float) -> int:
-        if type(x) is Value:
+        if isinstance(x, Value):
             return number[id(x)]
         key = (x, math.copysign(1.0, x))  # keeps 0.0 and -0.0 apart
         if key not in constants:
@@ -281,30 +147,19 @@ def _walk(outputs: list[Value], placeholders: list[list[Value]], records: dict) 
         return constants[key]
 
     for out in outputs:
-        stack = [out]
-        while stack:
-            v = stack[-1]
+        for v in topological_order(out):
             if id(v) in number:
-                stack.pop()
                 continue
             if not v._prev:  # a leaf: a parameter, or a Value made inside the function
                 number[id(v)] = len(nodes)
                 nodes.append(_Node("leaf", (), v, grad=True))
                 continue
-            if id(v) not in described:
-                described[id(v)] = _describe(v, records)
-            op, operands = described[id(v)]
-            flat = [x for pair in operands for x in pair] if op == "linear" else operands
-            pending = [x for x in flat if type(x) is Value and id(x) not in number]
-            if pending:
-                stack += reversed(pending)  # so that operands are numbered in argument order
-                continue
-            stack.pop()
+            op, operands_ = _describe(v)
             if op == "linear":
-                args = tuple((ref(a), None if b is None else ref(b)) for a, b in operands)
+                args: tuple = tuple((ref(a), None if b is None else ref(b)) for a, b in operands_)
                 kids = [nodes[i] for pair in args for i in pair if i is not None]
             else:
-                args = tuple(ref(x) for x in operands)
+                args = tuple(ref(x) for x in operands_)
                 kids = [nodes[i] for i in args]
             number[id(v)] = len(nodes)
             nodes.append(_Node(op, args, v, ROWS if any(k.bank for k in kids) else SHARED,
@@ -368,39 +223,50 @@ class _Operand:
 
 
 class _Elementwise:
-    """k nodes with the same unary or binary op: one numpy call."""
+    """k nodes with the same unary or binary op: one numpy call, with the op table's formulas."""
 
-    def __init__(self, op: str, bank: int, out: range, operands: list[_Operand], consts: tuple[bool, ...],
-                 domain: Callable | None) -> None:
-        self.op, self.bank, self.out, self.operands = op, bank, _index(out), operands
-        self.f = _UNARY[op][0] if len(operands) == 1 else _BINARY[op]
+    def __init__(self, op: Op, bank: int, out: range, operands: list[_Operand], consts: tuple[bool, ...]) -> None:
+        self.spec, self.op, self.bank, self.out, self.operands = op, op.name, bank, _index(out), operands
         self.consts = consts  # which operands are numbers folded into the op (x ** 2), not Values
-        self.number_exponent = consts[-1]
-        self.domain = domain  # where the engine raises although numpy's result is finite, or None
+        # An op with a domain can have an infinite derivative where its result is finite
+        # (sqrt(0), 1 / 1e-200): there the engine raises, so a forward pass checks it too.
+        self.guarded = op.error is not None
 
     def forward(self, env: list[np.ndarray]) -> None:
-        env[self.bank][self.out] = self.f(*[o.read(env) for o in self.operands])
-
-    def _locals(self, env: list[np.ndarray]) -> tuple:
-        y = env[self.bank][self.out]
-        args = [o.read(env) for o in self.operands]
-        if len(args) == 1:
-            return (_UNARY[self.op][1](y, args[0]),)
-        return _binary_locals(self.op, y, args[0], args[1], self.number_exponent)
+        env[self.bank][self.out] = self.spec.f(np, *[o.read(env) for o in self.operands])
 
     def backward(self, env: list[np.ndarray], genv: list[np.ndarray]) -> None:
         g = genv[self.bank][self.out]
-        for o, d in zip(self.operands, self._locals(env)):
+        y = env[self.bank][self.out]
+        args = [o.read(env) for o in self.operands]
+        for o, local in zip(self.operands, self.spec.local):
             if o.grad:
-                o.add_grad(genv, g if d is None else g * d)
+                o.add_grad(genv, _times(g, local(np, y, *args)))
 
     def operand_values(self, env: list[np.ndarray]) -> list[np.ndarray]:
         """The operands as (k, batch) or (k, 1) arrays (a shared step's as (k, 1))."""
         return [_2d(o.read(env)) for o in self.operands]
 
     def out_of_domain(self, env: list[np.ndarray]) -> np.ndarray:
-        """Where the engine raises although the result is finite: a (k, batch) or (k, 1) mask."""
-        return self.domain(*self.operand_values(env))
+        """Where a local derivative with respect to a Value is not finite: a (k, batch) or (k, 1) mask.
+
+        There the engine raises although the result may be finite (its domain); a
+        result that is not finite is found without this.
+        """
+        y = _2d(env[self.bank][self.out])
+        args = self.operand_values(env)
+        bad = np.zeros(y.shape, dtype=bool)
+        for const, local in zip(self.consts, self.spec.local):
+            if not const:
+                bad |= ~np.isfinite(local(np, y, *args))
+        return bad
+
+
+def _times(g: np.ndarray, d: Any) -> np.ndarray:
+    """g * d, where a constant local derivative (1 for +, -1 for -) needs no multiplication."""
+    if type(d) is float and d in (1.0, -1.0):
+        return g if d == 1.0 else -g
+    return g * d
 
 
 def _2d(a: np.ndarray) -> np.ndarray:
@@ -408,20 +274,12 @@ def _2d(a: np.ndarray) -> np.ndarray:
     return a if a.ndim == 2 else a[:, None]
 
 
-_OPERATORS: dict[str, Callable] = {"+": operator.add, "-": operator.sub, "*": operator.mul,
-                                   "/": operator.truediv, "**": operator.pow, "neg": operator.neg}
-
-
 def _rerun(kernel: _Elementwise, env: list[np.ndarray], k: int, j: int) -> Exception | None:
     """Node k of an elementwise step, at sample j, computed by the engine: the exception it raises, or None."""
     args = [float(np.broadcast_to(a, _2d(env[kernel.bank][kernel.out]).shape)[k, j])
             for a in kernel.operand_values(env)]
-    args = [a if const else Value(a) for a, const in zip(args, kernel.consts)]
     try:
-        if kernel.op in _OPERATORS:
-            _OPERATORS[kernel.op](*args)
-        else:
-            getattr(args[0], kernel.op)()
+        kernel.spec.apply(*[a if const else Value(a) for a, const in zip(args, kernel.consts)])
     except (ArithmeticError, ValueError) as e:
         return e
     return None
@@ -625,7 +483,7 @@ def _build(nodes: list[_Node]) -> tuple[list, list[Step], list[int], list[int], 
                                  grad=any(nodes[nodes[i].args[j]].grad for i in ids))
                         for j, a in enumerate(nodes[ids[0]].args)]
             consts = tuple(k == "const" for k in kinds)
-            kernel = _Elementwise(op, bank, out, operands, consts, _domain(op, consts, [nodes[i] for i in ids], nodes))
+            kernel = _Elementwise(OPS[op], bank, out, operands, consts)
             how = f"{op}({', '.join(_KIND_NAMES.get(k, 'input') for k in kinds)})"
         kernel.grad = any(nodes[i].grad for i in ids)
         kernels.append(kernel)
@@ -634,26 +492,6 @@ def _build(nodes: list[_Node]) -> tuple[list, list[Step], list[int], list[int], 
 
 
 _KIND_NAMES = {SHARED: "shared", ROWS: "rows", "const": "const"}
-
-
-def _domain(op: str, consts: tuple[bool, ...], step: list[_Node], nodes: list[_Node]) -> Callable | None:
-    """The step's `_DOMAIN` test, or None when no sample can make the engine raise with a finite result."""
-    if op in ("sqrt", "log"):
-        return _DOMAIN[op]
-    if op == "/":
-        # a number divisor was checked by the engine while tracing, and it never changes
-        return None if consts[1] else _DOMAIN["number / Value" if consts[0] else "Value / Value"]
-    if op != "**":
-        return None
-    if consts[0]:
-        return _DOMAIN["number ** Value"]
-    if not consts[1]:
-        return _DOMAIN["Value ** Value"]
-    # x ** n for whole n >= 0 is defined everywhere, and its derivative n x**(n-1) overflows only
-    # where x**n already has (for |x| >= n; n**n overflows only for n > 140)
-    if all(float(nodes[n.args[1]].value).is_integer() and 0 <= nodes[n.args[1]].value <= 140 for n in step):
-        return None
-    return _DOMAIN["Value ** number"]
 
 
 def _linear_kernel(ids: list[int], nodes: list[_Node], where: list[int], bank: int, out: range,
@@ -709,7 +547,7 @@ class TracedProgram:
         for i, n in enumerate(nodes):
             if n.op == "const":
                 self._S[where[i]] = n.value
-        self._guarded = [k for k in self._kernels if isinstance(k, _Elementwise) and k.domain is not None]
+        self._guarded = [k for k in self._kernels if isinstance(k, _Elementwise) and k.guarded]
         self._self_check(nodes, where)
 
     def _self_check(self, nodes: list[_Node], where: list[int]) -> None:
@@ -858,7 +696,7 @@ class TracedProgram:
                 values = _2d(env[kernel.bank][kernel.out])
                 bad = ~np.isfinite(values)
                 elementwise = isinstance(kernel, _Elementwise)
-                if elementwise and kernel.domain is not None:
+                if elementwise and kernel.guarded:
                     bad = bad | kernel.out_of_domain(env)
                 for k, j in np.argwhere(bad).tolist():
                     node = step.nodes[k]
@@ -881,8 +719,8 @@ class TracedProgram:
         size = len(out)
         for j in np.unique(np.linspace(0, size - 1, self._check_count).round().astype(int)).tolist():
             sample = [env[ROWS + 1 + k][:, j].reshape(shape) for k, shape in enumerate(self._shapes)]
-            outputs, placeholders, records = _record(self._fn, self._shapes, self._names, sample)
-            nodes, out_ids = _walk(outputs, placeholders, records)
+            outputs, placeholders = _record(self._fn, self._shapes, self._names, sample)
+            nodes, out_ids = _walk(outputs, placeholders)
             signature = _signature(nodes)
             k = _first_difference(self._signature, signature)
             if k is None and out_ids != self._outputs:
@@ -979,6 +817,6 @@ def trace(fn: Callable[..., Value | Sequence[Value]], *shapes: Shape, example: S
                 raise ValueError(f"example for {name} must have shape {s}, got {e.shape}")
     if not is_grad_enabled():
         raise TraceError("trace() was called inside no_grad(): there is no graph to trace")
-    outputs, placeholders, records = _record(fn, shapes, names, sample)
-    nodes, out_ids = _walk(outputs, placeholders, records)
+    outputs, placeholders = _record(fn, shapes, names, sample)
+    nodes, out_ids = _walk(outputs, placeholders)
     return TracedProgram(fn, shapes, names, nodes, out_ids, check)

@@ -41,7 +41,9 @@ from typing import Any
 
 import graphviz
 
+from micrograd import graph
 from micrograd.engine import Value
+from micrograd.ops import OPS, activations
 
 __all__ = [
     "draw_dot",
@@ -64,8 +66,6 @@ RENDERERS: tuple[str, ...] = ("dot", "graphviz-pure")
 DEFAULT_MAX_NODES = 250
 #: file extensions `save` understands; ``dot``/``gv`` are the DOT text itself
 SAVE_FORMATS = ("svg", "png", "pdf", "dot", "gv")
-#: single-input ops that finish a neuron (its activation), folded into it by ``collapse``
-_ACTIVATIONS = ("relu", "tanh", "sigmoid")
 _COLLAPSE = ("auto", "neurons", "none")
 _RANKDIRS = ("LR", "RL", "TB", "BT")
 # Tutorial parameter names (w1.., b1..), used to tell parameters from inputs when
@@ -268,33 +268,6 @@ def save(
 # ---------------------------------------------------------------------------- the graph
 
 
-def _graph(root: Value) -> tuple[list[Value], dict[Value, list[tuple[Value, float]]]]:
-    """Values below root, each after its children (children visited in argument order), and each one's parents.
-
-    ``parents[v]`` lists ``(parent, d parent / d v)`` once per edge, so a Value used
-    twice by one op (``x * x``) appears twice.
-    """
-    order: list[Value] = []
-    parents: dict[Value, list[tuple[Value, float]]] = {root: []}
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        if children_done:
-            order.append(node)
-            continue
-        stack.append((node, True))
-        # reversed, so that the first argument is popped, and therefore listed, first
-        for child, local in reversed(list(zip(node._prev, node._local))):
-            if child not in parents:
-                parents[child] = []
-                stack.append((child, False))
-            parents[child].append((node, local))
-    # parents were appended in reversed argument order; restore argument order
-    for ps in parents.values():
-        ps.reverse()
-    return order, parents
-
-
 def _sources(order: list[Value], highlight: Highlight) -> list[Value]:
     """Resolve ``highlight`` (Values and/or labels) to nodes of the graph, or raise naming what is missing."""
     if highlight is None:
@@ -372,7 +345,8 @@ def chain_rule_paths(root: Value, source: Value, limit: int = 10_000) -> list[li
     >>> sum(math.prod(d for *_, d in p) for p in paths)
     7.0
     """
-    order, parents = _graph(root)
+    parents = graph.parents(root)
+    order = list(parents)  # parents() lists every node, in topological order
     if source not in parents:
         raise ValueError(f"{source!r} is not part of the graph of {root!r}")
     n_paths, _ = _path_sums(order, source)
@@ -407,6 +381,12 @@ class _Unit:
         self.note = ""
 
 
+def _symbol(op: str) -> str:
+    """What an op node shows: the table's symbol (``3 - x`` is the op ``rsub``, drawn ``-``), else the name."""
+    spec = OPS.get(op)
+    return op if spec is None else spec.symbol
+
+
 def _num(x: float) -> str:
     s = f"{x:.4g}"
     return "0" if s == "-0" else s
@@ -439,9 +419,10 @@ def _build_units(
     absorbed: set[Value] = set()
     if collapse:
         dots = [n for n in order if n._op == "dot"]
+        finishing = set(activations())  # the ops that can finish a neuron
         for node in dots:
             ps = parents[node]
-            if len(ps) == 1 and ps[0][0]._op in _ACTIVATIONS and len(ps[0][0]._prev) == 1:
+            if len(ps) == 1 and ps[0][0]._op in finishing and len(ps[0][0]._prev) == 1:
                 neuron_of[ps[0][0]] = node
             else:
                 neuron_of[node] = node
@@ -462,7 +443,7 @@ def _build_units(
             kind = "param" if node in params else "input"
         else:
             kind = "interior"
-        unit = _Unit(node, kind, "" if dot is not None else node._op)
+        unit = _Unit(node, kind, "" if dot is not None else _symbol(node._op))
         if dot is not None:
             act = 1.0 if dot is node else node._local[0]
             inside = [c for c in dot._prev if c in absorbed]
@@ -545,7 +526,8 @@ def draw_dot(
     if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
 
-    order, parents = _graph(root)
+    parents = graph.parents(root)
+    order = list(parents)  # parents() lists every node, in topological order
     sources = _sources(order, highlight)
     marked = _on_paths(order, sources)
     too_big = max_nodes is not None and len(order) > max_nodes

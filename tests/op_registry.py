@@ -1,32 +1,25 @@
-"""One registry of every op, used by the value, derivative and property tests.
+"""The tests' view of the op table, `micrograd.ops.OPS`: every op, as a function of Values and on floats.
 
-Each entry gives the op on Values, the same math on floats, and a ``safe``
-function that moves a raw input away from kinks and domain edges (as minitorch
-does), so finite differences are meaningful. Adding an op to the engine means
-adding one line here.
+Each entry gives the op on Values (made by the engine), the same math on floats
+(the table's formula, so the two are checked against each other), and a ``safe``
+map that moves a raw input away from kinks and domain edges (as minitorch does),
+so that finite differences are meaningful. Nothing here names an op: an entry
+added to the table is tested by every test that reads this registry.
+
+* `UNARY`: every one-operand op, and every binary op with one operand a plain
+  number (``x + 3``, ``3 - x``, ``x ** -1.5`` ...), for each number in `NUMBERS`.
+* `BINARY`: every op of two Values.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from micrograd.ops import FLOAT, OPS, Op
 
-def _away_from_zero(x: float) -> float:
-    return x if abs(x) > 0.1 else x + (0.5 if x >= 0 else -0.5)
-
-
-def _positive(x: float) -> float:
-    return abs(x) + 0.1
-
-
-def _clip(x: float, lim: float = 20.0) -> float:
-    return max(-lim, min(lim, x))
-
-
-def _sigmoid(x: float) -> float:
-    return 1 / (1 + math.exp(-x))
+#: the plain numbers that binary ops are tried with (each moved by the op's own safe map)
+NUMBERS = (3.0, -1.5)
 
 
 @dataclass(frozen=True)
@@ -34,7 +27,8 @@ class Unary:
     name: str
     op: Callable  # Value -> Value
     ref: Callable[[float], float]  # float -> float
-    safe: Callable[[float], float] = lambda x: x
+    safe: Callable[[float], float]
+    grows_fast: bool  # can overflow on a moderate input (exp, powers): squash inputs in random graphs
 
 
 @dataclass(frozen=True)
@@ -42,41 +36,34 @@ class Binary:
     name: str
     op: Callable  # (Value, Value) -> Value
     ref: Callable[[float, float], float]
-    safe_a: Callable[[float], float] = lambda x: x
-    safe_b: Callable[[float], float] = lambda x: x
+    safe_a: Callable[[float], float]
+    safe_b: Callable[[float], float]
+    grows_fast: bool
 
 
-UNARY = [
-    Unary("neg", lambda v: -v, lambda x: -x),
-    Unary("exp", lambda v: v.exp(), math.exp, _clip),
-    Unary("log", lambda v: v.log(), math.log, _positive),
-    Unary("tanh", lambda v: v.tanh(), math.tanh),
-    Unary("sigmoid", lambda v: v.sigmoid(), lambda x: _sigmoid(_clip(x, 700)) if x > -700 else 0.0),
-    Unary("relu", lambda v: v.relu(), lambda x: max(x, 0.0), _away_from_zero),
-    Unary("abs", lambda v: v.abs(), abs, _away_from_zero),
-    Unary("sqrt", lambda v: v.sqrt(), math.sqrt, _positive),
-    Unary("softplus", lambda v: v.softplus(), lambda x: math.log1p(math.exp(x)) if x < 30 else x + math.exp(-x)),
-    Unary("sin", lambda v: v.sin(), math.sin),
-    Unary("cos", lambda v: v.cos(), math.cos),
-    Unary("square", lambda v: v**2, lambda x: x**2),
-    Unary("cube", lambda v: v**3, lambda x: x**3),
-    Unary("pow_half", lambda v: v**0.5, lambda x: x**0.5, _positive),
-    Unary("reciprocal", lambda v: v**-1, lambda x: 1 / x, _away_from_zero),
-    Unary("add_const", lambda v: v + 3, lambda x: x + 3),
-    Unary("radd_const", lambda v: 3 + v, lambda x: 3 + x),
-    Unary("sub_const", lambda v: v - 3, lambda x: x - 3),
-    Unary("rsub_const", lambda v: 3 - v, lambda x: 3 - x),
-    Unary("mul_const", lambda v: v * 2.5, lambda x: x * 2.5),
-    Unary("rmul_const", lambda v: 2.5 * v, lambda x: 2.5 * x),
-    Unary("div_const", lambda v: v / 4, lambda x: x / 4),
-    Unary("rdiv_const", lambda v: 4 / v, lambda x: 4 / x, _away_from_zero),
-    Unary("rpow_const", lambda v: 2**v, lambda x: 2**x, _clip),
-]
+def _grows_fast(spec: Op) -> bool:
+    return spec.name in ("exp", "**", "rpow")
 
+
+def _unary(spec: Op) -> list[Unary]:
+    if spec.arity == 1:
+        return [Unary(spec.name, spec.apply, lambda x: spec.f(FLOAT, x), spec.safe[0], _grows_fast(spec))]
+    out = []
+    for form in spec.forms:
+        if form == "vn":  # x op c
+            for c in (spec.safe[1](n) for n in NUMBERS):
+                out.append(Unary(f"x {spec.symbol} {c:g}", lambda v, c=c: spec.apply(v, c),
+                                 lambda x, c=c: spec.f(FLOAT, x, c), spec.safe[0], _grows_fast(spec)))
+        elif form == "nv":  # c op x
+            for c in (spec.safe[0](n) for n in NUMBERS):
+                out.append(Unary(f"{c:g} {spec.symbol} x", lambda v, c=c: spec.apply(c, v),
+                                 lambda x, c=c: spec.f(FLOAT, c, x), spec.safe[1], _grows_fast(spec)))
+    return out
+
+
+UNARY = [u for spec in OPS.values() if spec.arity in (1, 2) for u in _unary(spec)]
 BINARY = [
-    Binary("add", lambda a, b: a + b, lambda a, b: a + b),
-    Binary("sub", lambda a, b: a - b, lambda a, b: a - b),
-    Binary("mul", lambda a, b: a * b, lambda a, b: a * b),
-    Binary("div", lambda a, b: a / b, lambda a, b: a / b, safe_b=_away_from_zero),
-    Binary("pow", lambda a, b: a**b, lambda a, b: a**b, safe_a=_positive, safe_b=lambda x: _clip(x, 5)),
+    Binary(spec.name, spec.apply, lambda a, b, spec=spec: spec.f(FLOAT, a, b), spec.safe[0], spec.safe[1],
+           _grows_fast(spec))
+    for spec in OPS.values() if "vv" in spec.forms
 ]

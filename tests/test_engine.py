@@ -117,7 +117,7 @@ def run_program(program, leaves, make_leaf=None, shifts=None):
         if ins[0] == "u":
             u = UNARY[ins[1]]
             a = vals[ins[2] % len(vals)]
-            a = _squash(a) if u.name in ("exp", "rpow_const", "cube") else a
+            a = _squash(a) if u.grows_fast else a
             a = shift(a, u.safe)
             if u.name in ("relu", "abs"):
                 kinks.append(abs(_data(a)))
@@ -125,7 +125,7 @@ def run_program(program, leaves, make_leaf=None, shifts=None):
         else:
             b = BINARY[ins[1]]
             a, c = vals[ins[2] % len(vals)], vals[ins[3] % len(vals)]
-            if b.name == "pow":
+            if b.grows_fast:
                 a, c = _squash(a), _squash(c)
             a = shift(a, b.safe_a)
             c = shift(c, b.safe_b)
