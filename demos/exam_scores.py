@@ -12,7 +12,7 @@ import random
 import numpy as np
 
 from micrograd import MLP, SGD, Value, datasets, sse_loss
-from micrograd.tour import demo_parser, positive_int
+from micrograd.cli.shared import demo_parser, positive_int
 from micrograd.tutorials import numpy_backprop
 
 # The tutorial's matrices: W1[i][j] joins input i to hidden neuron j (2x3), W2[j][0] hidden j to the output (3x1).

@@ -7,7 +7,8 @@ every 10 epochs like the tutorial, then the predictions, and saves the loss curv
 """
 
 from micrograd import datasets
-from micrograd.tour import demo_parser, gender_network, positive_int, pyplot, save_figure, train_gender
+from micrograd.cli.shared import demo_parser, positive_int, pyplot, save_figure
+from micrograd.tutorials import gender_network, train_gender
 
 
 def main() -> int:

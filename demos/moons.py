@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from micrograd import MLP, SGD, Value, datasets, hinge_loss, no_grad
-from micrograd.tour import demo_parser, positive_int, pyplot, save_figure
+from micrograd.cli.shared import demo_parser, positive_int, pyplot, save_figure
 from micrograd.trace import trace
 
 ALPHA = 1e-4  # weight of the L2 penalty, as in Karpathy's demo

@@ -4,7 +4,7 @@ Prints the three numbers the tutorial prints: 0.9990889488055994, 0.721632560951
 """
 
 from micrograd import mse_loss
-from micrograd.tour import demo_parser
+from micrograd.cli.shared import demo_parser
 from micrograd.tutorials import network, neuron
 
 

@@ -9,7 +9,7 @@ longer version of the same tutorial uses: weights from U[0, 1), loss
 
 
 from micrograd import SGD, datasets, no_grad, sse_loss
-from micrograd.tour import demo_parser, positive_int
+from micrograd.cli.shared import demo_parser, positive_int
 from micrograd.tutorials import uniform_network
 
 

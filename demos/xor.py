@@ -13,8 +13,8 @@ import textwrap
 import numpy as np
 
 from micrograd import MLP, SGD, datasets, no_grad, sse_loss
+from micrograd.cli.shared import demo_parser, positive_int, pyplot, save_figure
 from micrograd.gradcheck import check_gradients
-from micrograd.tour import demo_parser, positive_int, pyplot, save_figure
 from micrograd.tutorials import numpy_backprop, uniform_network
 
 X, Y = datasets.xor()

@@ -7,7 +7,10 @@
   with the loss ``L = (1 - ypred)²``: the example the tutorial differentiates by hand.
 * `forward()` and `hand_partials()`: the tutorial's forward pass and its chain rule
   for all nine partials, in plain floats.
-* `numpy_backprop()`: the numpy tutorials' hand-written backprop (XOR, exam scores).
+* `numpy_backprop()`: the numpy tutorials' hand-written backprop (XOR, exam scores);
+  `xor_tutorial_backprop()` is the XOR tutorial's, with its factor-2 slip.
+* `gender_network()` and `train_gender()`: the gender tutorial's initialisation and
+  training loop (the tour and the gender demo run them).
 
 >>> model, loss = alice_loss()
 >>> loss.backward()
@@ -21,12 +24,15 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
 
-from micrograd.engine import Value
+from micrograd.engine import Value, no_grad
+from micrograd.losses import mse_loss
 from micrograd.nn import MLP, Neuron
+from micrograd.optim import SGD
 
 __all__ = [
     "neuron",
@@ -39,6 +45,9 @@ __all__ = [
     "forward",
     "hand_partials",
     "numpy_backprop",
+    "xor_tutorial_backprop",
+    "gender_network",
+    "train_gender",
     "ALICE",
     "PARAMETER_NAMES",
 ]
@@ -183,3 +192,61 @@ def numpy_backprop(
     out_delta = factor * (y - out) * out * (1 - out)
     hidden_delta = out_delta @ W2.T * hidden * (1 - hidden)
     return X.T @ hidden_delta, hidden.T @ out_delta
+
+
+def gender_network(seed: int | random.Random) -> MLP:
+    """The gender tutorial's 2-2-1 sigmoid network, every weight and bias drawn from N(0, 1).
+
+    Drawn in the tutorial's order (w1..w6, then b1..b3) from ``random.Random(seed)``.
+    """
+    rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+    model = network()
+    weights = [n for n in PARAMETER_NAMES if n.startswith("w")]
+    biases = [n for n in PARAMETER_NAMES if n.startswith("b")]
+    model.load_state_dict({name: rng.gauss(0.0, 1.0) for name in weights + biases})
+    return model
+
+
+def train_gender(
+    model: MLP,
+    X: Sequence[Sequence[float]],
+    y: Sequence[float],
+    *,
+    epochs: int = 1000,
+    lr: float = 0.1,
+    every: int = 10,
+    log: Callable[[str], object] | None = print,
+) -> list[float]:
+    """The gender tutorial's training: per-sample SGD on ``(y_true - ypred)²``; returns the loss per epoch.
+
+    The loss recorded (and logged every ``every`` epochs, in the tutorial's words)
+    is the mean squared error over all of ``X`` at the end of the epoch.
+    """
+    opt = SGD(model.parameters(), lr=lr)
+    history = []
+    for epoch in range(epochs):
+        for x, y_true in zip(X, y):
+            loss = (y_true - model(x)) ** 2
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        with no_grad():  # evaluation only: no graph to build
+            history.append(mse_loss(y, [model(x) for x in X]).data)
+        if log is not None and epoch % every == 0:
+            log(f"Epoch {epoch} loss: {history[-1]:.3f}")
+    return history
+
+
+def xor_tutorial_backprop(
+    X: np.ndarray, y: np.ndarray, W1: np.ndarray, W2: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The XOR tutorial's ``backprop``: its ``(d_weights1, d_weights2)``, which it *adds* to the weights.
+
+    As printed in the tutorial (``sigmoid_derivative(s)`` there takes a sigmoid
+    output ``s`` and returns ``s * (1 - s)``)::
+
+        d_weights2 = np.dot(layer1.T, 2*(y - output) * sigmoid_derivative(output))
+        d_weights1 = np.dot(X.T, np.dot(2*(y - output) * sigmoid_derivative(output), W2.T)
+                                 * sigmoid_derivative(layer1))
+    """
+    return numpy_backprop(W1, W2, X, y, factor=2.0)

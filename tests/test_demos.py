@@ -22,8 +22,8 @@ import pytest
 
 from micrograd import MLP, datasets, mse_loss, sse_loss
 from micrograd.cli import main as cli_main
+from micrograd.cli.demo import DEMOS, find_demo, run_demo
 from micrograd.gradcheck import numerical_grad
-from micrograd.tour import DEMOS, find_demo, run_demo
 from micrograd.tutorials import ALICE, PARAMETER_NAMES, alice_loss, hand_partials, network, neuron, numpy_backprop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -299,13 +299,13 @@ def test_find_demo_accepts_file_names_and_dashes():
 
 
 def test_find_demo_prefers_the_copy_installed_inside_the_package(tmp_path, monkeypatch):
-    import micrograd.tour as tour
+    import micrograd.cli.demo as demo
 
     wheel, checkout = tmp_path / "_demos", tmp_path / "demos"
     for folder in (wheel, checkout):
         folder.mkdir()
         (folder / "moons.py").write_text("")
-    monkeypatch.setattr(tour, "_demo_dirs", lambda: [wheel, checkout])
+    monkeypatch.setattr(demo, "_demo_dirs", lambda: [wheel, checkout])
     assert find_demo("moons") == wheel / "moons.py"
     (wheel / "moons.py").unlink()
     assert find_demo("moons") == checkout / "moons.py"

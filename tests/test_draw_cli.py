@@ -12,7 +12,7 @@ import pytest
 
 from micrograd import viz
 from micrograd.cli import main
-from micrograd.draw import EXAMPLES
+from micrograd.cli.draw import EXAMPLES
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG_NS = "{http://www.w3.org/2000/svg}"

@@ -160,7 +160,7 @@ def test_an_unstable_softmax_fails_the_overflow_check_only(tmp_path, capsys):
 def test_the_xor_tutorials_own_update_is_not_accepted_as_the_gradient(tmp_path, capsys):
     source = (
         'EXERCISE = "xor_factor_two"\n'
-        "from micrograd.exercises import xor_tutorial_backprop as gradient\n"
+        "from micrograd.tutorials import xor_tutorial_backprop as gradient\n"
         "def slip_factor():\n    return 1.0\n"
     )
     status, out = check(write(tmp_path, "mine.py", source), capsys)

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from micrograd import Value
-from micrograd.expr import MAX_LENGTH, METHODS, ExpressionError, evaluate, parse_assignments, variables
+from micrograd.cli.expr import MAX_LENGTH, METHODS, ExpressionError, evaluate, parse_assignments, variables
 
 
 def test_the_tutorial_expression_builds_the_same_graph_as_code():

@@ -149,7 +149,7 @@ def test_every_activation_in_the_table_works_in_a_neuron():
 
 
 def test_every_parsed_method_works_in_the_expression_language():
-    from micrograd.expr import METHODS, evaluate
+    from micrograd.cli.expr import METHODS, evaluate
 
     assert list(METHODS) == parsed_methods()
     for name in parsed_methods():

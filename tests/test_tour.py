@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-import micrograd.tour as tour
+import micrograd.cli.tour as tour
 from micrograd import viz
 from micrograd.cli import main as cli_main
+from micrograd.cli.demo import DEMOS
 from micrograd.tutorials import PARAMETER_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +82,7 @@ def test_tour_finishes_well_under_a_minute(report):
 
 
 def test_tour_lists_the_demos_at_the_end(report):
-    for name in tour.DEMOS:
+    for name in DEMOS:
         assert re.search(rf"^  {name} +\S", report[1], re.M), name
 
 

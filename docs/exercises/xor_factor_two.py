@@ -23,7 +23,7 @@ Check:  micrograd check xor_factor_two.py
 
 import numpy as np
 
-from micrograd.exercises import xor_tutorial_backprop  # noqa: F401  (to compare with)
+from micrograd.tutorials import xor_tutorial_backprop  # noqa: F401  (to compare with)
 
 EXERCISE = "xor_factor_two"
 

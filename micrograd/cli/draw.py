@@ -15,9 +15,9 @@ import sys
 from collections.abc import Callable
 
 from micrograd import tutorials
+from micrograd.cli.expr import METHODS, ExpressionError, evaluate, parse_assignments
 from micrograd.datasets import make_moons
 from micrograd.engine import Value
-from micrograd.expr import METHODS, ExpressionError, evaluate, parse_assignments
 from micrograd.nn import Module, Neuron
 from micrograd.viz import DEFAULT_MAX_NODES, RendererNotFound, RenderError, draw_dot, format_of, save
 

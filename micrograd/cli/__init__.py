@@ -1,8 +1,8 @@
 """The ``micrograd`` command line: ``python -m micrograd --help``.
 
-Each subcommand lives in the module that owns the feature; that module exposes
-``register(subparsers)``, which adds its parser and sets ``func`` to a function
-``args -> exit status``. Exit status: 0 success, 1 a failed check, 2 usage error.
+Each subcommand is a module of this package (``demo``, ``draw``, ``check``) that
+exposes ``register(subparsers)``, which adds its parser and sets ``func`` to a
+function ``args -> exit status``. Exit status: 0 success, 1 a failed check, 2 usage error.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import micrograd
 
 #: modules that provide a subcommand, in --help order
-SUBCOMMAND_MODULES: tuple[str, ...] = ("micrograd.tour", "micrograd.draw", "micrograd.exercises")
+SUBCOMMAND_MODULES: tuple[str, ...] = ("micrograd.cli.demo", "micrograd.cli.draw", "micrograd.cli.check")
 
 
 def build_parser() -> argparse.ArgumentParser:

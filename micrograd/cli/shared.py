@@ -1,0 +1,123 @@
+"""What the demo scripts share: their command-line options, the output folder, pictures.
+
+Every script in ``demos/`` starts from `demo_parser` (``--out DIR`` where it
+writes files, ``--seed`` where it is random), counts its steps with
+`positive_int`, and draws with `pyplot` and `save_figure`, which work without
+matplotlib (the optional ``demos`` extra) by saying what was skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DEFAULT_OUT", "demo_parser", "make_out_folder", "positive_int", "pyplot", "save_figure", "running_as"]
+
+#: where demos write pictures and files unless told otherwise (git-ignored in the repo)
+DEFAULT_OUT = Path("out")
+# (not "micrograd[demos]": on PyPI that name is another package)
+MATPLOTLIB_HINT = "pip install matplotlib"
+
+_prog: str | None = None  # the usage line's program name while `running_as` is in effect
+
+
+@contextmanager
+def running_as(prog: str) -> Iterator[None]:
+    """Within this block, demo parsers call their program ``prog`` (``micrograd demo gender``)."""
+    global _prog
+    _prog = prog
+    try:
+        yield
+    finally:
+        _prog = None
+
+
+def make_out_folder(path: Path) -> str | None:
+    """Create the folder ``path`` (and its parents) if missing: None if it is then a writable folder, else why not.
+
+    Demos call it before any work, so that a bad ``--out`` is a one-line usage
+    error at once rather than a traceback after training.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        # mkdir says "Not a directory" or "File exists"; name the file that is in the way instead
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+        reason = f"{blocker} is a file, not a folder" if blocker else (e.strerror or str(e)).lower()
+        return f"--out {path}: {reason}"
+    if not os.access(path, os.W_OK | os.X_OK):
+        return f"--out {path}: the folder is not writable"
+    return None
+
+
+class _DemoParser(argparse.ArgumentParser):
+    """An argument parser that also makes the ``--out`` folder, or stops with status 2 saying why not."""
+
+    def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> argparse.Namespace:
+        parsed = super().parse_args(args, namespace)
+        problem = make_out_folder(parsed.out) if isinstance(getattr(parsed, "out", None), Path) else None
+        if problem:
+            self.exit(2, f"{self.prog}: error: {problem}\n")
+        return parsed
+
+
+def demo_parser(description: str | None, *, out: bool = True, seed: int | None = None) -> argparse.ArgumentParser:
+    """The argument parser every demo starts from: ``--out DIR`` if it writes files, ``--seed`` if it is random.
+
+    ``description`` is usually the demo's ``__doc__``; its first line is the summary. With
+    ``--out``, ``parse_args`` creates the folder, or exits with status 2 and a one-line message.
+    """
+    parser = _DemoParser(
+        prog=_prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    if out:
+        parser.add_argument(
+            "--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
+            help=f"folder for pictures and files (default: {DEFAULT_OUT}/, created if missing)",
+        )
+    if seed is not None:
+        parser.add_argument("--seed", type=int, default=seed, help=f"random seed (default: {seed})")
+    return parser
+
+
+def positive_int(text: str) -> int:
+    """argparse type for counts such as ``--epochs``: an int >= 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {n}")
+    return n
+
+
+def pyplot(what: str = "picture") -> Any:
+    """``matplotlib.pyplot`` with the file-only Agg backend, or None (after saying so) without matplotlib.
+
+    Demos draw only when this returns a module, so they run without the
+    optional ``demos`` extra.
+    """
+    try:
+        import matplotlib
+    except ImportError:
+        print(f"{what} skipped: matplotlib is not installed ({MATPLOTLIB_HINT})")
+        return None
+    matplotlib.use("Agg")  # files only: works on machines without a display
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save_figure(fig: Any, path: Path) -> Path:
+    """Save a matplotlib figure (creating the folder), close it, and print where it went."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    print(f"picture: {path}")
+    return path
