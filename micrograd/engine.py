@@ -31,16 +31,19 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
-from contextlib import ContextDecorator
-from typing import Union
 
 from micrograd.graph import backward_order
 
-__all__ = ["Value", "no_grad", "is_grad_enabled"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # names for annotations only: importing them would slow down `import micrograd`
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import Any, TypeAlias, TypeVar
 
-Number = int | float
-Operand = Union["Value", int, float]
+    T = TypeVar("T")
+    Number: TypeAlias = int | float
+    Operand: TypeAlias = "Value | int | float"
+
+__all__ = ["Value", "no_grad", "is_grad_enabled"]
 
 _INF = math.inf
 
@@ -402,7 +405,7 @@ def _sigmoid(x: float) -> float:
 _grad_enabled = True
 
 
-class no_grad(ContextDecorator):
+class no_grad:
     """Context manager (and decorator) that stops recording the graph.
 
     Inside it, operations still compute values but the results have no
@@ -431,6 +434,18 @@ class no_grad(ContextDecorator):
     def __exit__(self, *exc: object) -> None:
         global _grad_enabled
         _grad_enabled = self._saved.pop()
+
+    def __call__(self, fn: Callable[..., T]) -> Callable[..., T]:
+        """As a decorator, ``@no_grad()``: the function runs with recording off."""
+
+        def without_grad(*args: Any, **kwargs: Any) -> T:
+            with self:
+                return fn(*args, **kwargs)
+
+        for name in ("__module__", "__name__", "__qualname__", "__doc__"):
+            setattr(without_grad, name, getattr(fn, name, None))
+        without_grad.__wrapped__ = fn  # type: ignore[attr-defined]
+        return without_grad
 
 
 def is_grad_enabled() -> bool:

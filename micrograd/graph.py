@@ -19,9 +19,10 @@ by Karpathy's micrograd, whose ``_prev`` is a set.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # for annotations only: graph.py imports nothing when it runs
+    from typing import Any
 
-if TYPE_CHECKING:
     from micrograd.engine import Value
 
 __all__ = ["topological_order", "backward_order", "leaves", "parents"]

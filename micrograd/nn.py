@@ -9,18 +9,18 @@ output neurons ``o1, o2, ...``; a neuron's weighted sum is ``sum_h1`` etc. For t
 
 from __future__ import annotations
 
-import json
 import math
 import numbers
 import os
 import random
-import tempfile
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any
 
 from micrograd.engine import Value
 from micrograd.ops import activations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only; json, tempfile and pathlib are imported by save and load
+    from collections.abc import Callable, Sequence
+    from typing import Any
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
 
@@ -88,6 +88,10 @@ class Module:
 
         An existing file is replaced only once the new one is complete.
         """
+        import json
+        import tempfile
+        from pathlib import Path
+
         path = Path(path)
         doc = {"format": _FORMAT, "version": 1, "model": repr(self), "parameters": self.state_dict()}
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -111,6 +115,9 @@ class Module:
         Raises FileNotFoundError, ValueError (not a micrograd file / corrupt / built
         for another architecture); on any error the model is unchanged.
         """
+        import json
+        from pathlib import Path
+
         path = Path(path)
         if not path.exists():
             raise FileNotFoundError(f"no saved model at {str(path)!r}")
@@ -246,7 +253,7 @@ class MLP(Module):
         bias: bool = True,
         rng: RngLike = None,
     ) -> None:
-        if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or not nouts:
+        if not isinstance(nouts, (list, tuple, range)) or not nouts:
             raise ValueError(f"nouts must list the layer sizes, e.g. MLP(2, [16, 16, 1]); got {nouts!r}")
         for name, act in (("activation", activation), ("output_activation", output_activation)):
             if act not in ACTIVATIONS:

@@ -38,18 +38,18 @@ from __future__ import annotations
 
 import math
 import operator
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # for annotations only: the table imports nothing heavy, nn reads it at import
+    from collections.abc import Callable
+    from typing import Any
+
     from micrograd.engine import Value
 
-__all__ = ["Op", "OPS", "FLOAT", "operands", "activations", "parsed_methods"]
+    Formula = Callable[..., Any]  # f(m, *operands) or local(m, y, *operands), floats or arrays
+    ErrorRule = Callable[..., Exception | None]  # (form, *operands) -> the engine's exception, or None
 
-Formula = Callable[..., Any]  # f(m, *operands) or local(m, y, *operands), floats or arrays
-ErrorRule = Callable[..., "Exception | None"]  # (form, *operands) -> the engine's exception, or None
+__all__ = ["Op", "OPS", "FLOAT", "operands", "activations", "parsed_methods"]
 
 
 class FLOAT:
@@ -109,7 +109,6 @@ class FLOAT:
     cos = staticmethod(math.cos)
 
 
-@dataclass(frozen=True)
 class Op:
     """One op: what it computes, its local derivatives, where it is defined, how it is shown.
 
@@ -118,30 +117,56 @@ class Op:
     `FLOAT` or numpy. For ``sum`` and ``dot``, which take any number of
     operands, ``f`` takes the terms (see `operands`) and ``local`` is empty: the
     derivative with respect to each term's factor is the other factor.
+
+    The fields (a plain class, not a dataclass: importing `dataclasses` would
+    take longer than importing the whole engine):
+
+    * ``name``: the ``_op`` string of the nodes it makes; ``arity``: the number
+      of operands, None for sum and dot (any number); ``symbol``: what drawings
+      show on the op's node.
+    * ``names``: the operands' names in ``formula`` (the result, for people:
+      ``'a / b'``) and ``derivative`` (d result / d operand, one per operand).
+    * ``f``, ``local``: the formulas; ``methods``: the `Value` methods that make
+      this op's nodes; ``forms``: which operands may be plain numbers ('v' a
+      Value, 'n' a number; one string per form, a letter per operand).
+    * ``domain``: where the op is defined, for people; ``error(form,
+      *operands)``: the exception the engine raises before computing, or None
+      inside the domain.
+    * ``parse``: the expression language offers it as ``x.name()`` and
+      ``name(x)``; ``activation``: a neuron may apply it.
+    * ``safe``: one map per operand from any float to an input where the op is
+      defined, smooth and moderate (the tests' points).
     """
 
-    name: str  #: the ``_op`` string of the nodes it makes
-    arity: int | None  #: number of operands; None for sum and dot (any number)
-    symbol: str  #: what drawings show on the op's node
-    names: tuple[str, ...]  #: the operands' names in `formula` and `derivative`
-    formula: str  #: the result, for people: ``'a / b'``, ``'exp(x)'``
-    derivative: tuple[str, ...]  #: d result / d operand, for people, one per operand
-    f: Formula
-    local: tuple[Formula, ...]
-    methods: tuple[str, ...]  #: the `Value` methods that make this op's nodes
-    #: which operands may be plain numbers: 'v' a Value, 'n' a number, one letter per operand and form
-    forms: tuple[str, ...] = ()
-    domain: str = "every real input"  #: where the op is defined, for people
-    #: ``error(form, *operands)``: the exception the engine raises before computing, or None inside the domain
-    error: ErrorRule | None = None
-    parse: bool = False  #: the expression language offers it as ``x.name()`` and ``name(x)``
-    activation: bool = False  #: a neuron may apply it (``Neuron(activation=name)``)
-    #: maps any float to an input where the op is defined, smooth and moderate (one per operand): test points
-    safe: tuple[Callable[[float], float], ...] = field(default=())
+    __slots__ = ("name", "arity", "symbol", "names", "formula", "derivative", "f", "local", "methods", "forms",
+                 "domain", "error", "parse", "activation", "safe")
+
+    def __init__(self, name: str, arity: int | None, symbol: str, names: tuple[str, ...], formula: str,
+                 derivative: tuple[str, ...], f: Formula, local: tuple[Formula, ...], methods: tuple[str, ...],
+                 forms: tuple[str, ...] = (), domain: str = "every real input", error: ErrorRule | None = None, *,
+                 parse: bool = False, activation: bool = False,
+                 safe: tuple[Callable[[float], float], ...] = ()) -> None:
+        self.name, self.arity, self.symbol, self.names = name, arity, symbol, names
+        self.formula, self.derivative, self.f, self.local = formula, derivative, f, local
+        self.methods, self.forms, self.domain, self.error = methods, forms, domain, error
+        self.parse, self.activation, self.safe = parse, activation, safe
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r}: {self.formula}, derivative {', '.join(self.derivative)})"
+
+    def replace(self, **changes: Any) -> Op:
+        """A copy with some fields changed: ``OPS['tanh'].replace(f=...)``."""
+        fields = {k: getattr(self, k) for k in self.__slots__}
+        fields.update(changes)
+        keyword = {k: fields.pop(k) for k in ("parse", "activation", "safe")}
+        return Op(**fields, **keyword)
 
     def show(self, *operands: float) -> str:
         """The formula with numbers in place of the names: ``OPS['/'].show(1, 1e-170) == '1 / 1e-170'``."""
-        return _rename(self.formula, {name: f"{value:g}" for name, value in zip(self.names, operands)})
+        import re  # only error messages need it
+
+        numbers = {name: f"{value:g}" for name, value in zip(self.names, operands)}
+        return re.sub(r"\b\w+\b", lambda m: numbers.get(m.group(), m.group()), self.formula)
 
     def apply(self, *operands: Any) -> Value:
         """Compute the op with the engine, as code would write it: ``OPS['rsub'].apply(3.0, x)`` is ``3.0 - x``.
@@ -266,18 +291,11 @@ def _binary(name: str, symbol: str, formula: str, derivative: tuple[str, str], f
               safe=safe)
 
 
-def _rename(text: str, names: dict[str, str]) -> str:
-    """``text`` with each whole-word name replaced: ``x`` in ``exp(x)``, not the x of exp."""
-    return re.sub(r"\b\w+\b", lambda m: names.get(m.group(), m.group()), text)
-
-
-def _number_first(op: Op, name: str, method: str, domain: str = "every real input",
+def _number_first(op: Op, name: str, method: str, formula: str, derivative: tuple[str, str], domain: str,
                   safe: tuple[Callable[[float], float], Callable[[float], float]] = (_any, _any)) -> Op:
     """The same op with a plain number c as its first operand (``3 - x``): Python's reflected method."""
-    names = {"a": "c", "b": "x"}
-    return Op(name, 2, op.symbol, ("c", "x"), _rename(op.formula, names),
-              tuple(_rename(d, names) for d in op.derivative), op.f, op.local, (method,), ("nv",), domain, op.error,
-              safe=safe)
+    return Op(name, 2, op.symbol, ("c", "x"), formula, derivative, op.f, op.local, (method,), ("nv",), domain,
+              op.error, safe=safe)
 
 
 def _sum(m: Any, *terms: Any) -> Any:
@@ -332,9 +350,11 @@ _OPS = [
 ]
 _BY_NAME = {op.name: op for op in _OPS}
 _OPS += [
-    _number_first(_BY_NAME["-"], "rsub", "__rsub__"),
-    _number_first(_BY_NAME["/"], "rdiv", "__rtruediv__", "x != 0", (_any, _away_from_zero)),
-    _number_first(_BY_NAME["**"], "rpow", "__rpow__", "c > 0", (_positive, _moderate)),
+    _number_first(_BY_NAME["-"], "rsub", "__rsub__", "c - x", ("1", "-1"), "every real input"),
+    _number_first(_BY_NAME["/"], "rdiv", "__rtruediv__", "c / x", ("1 / x", "-c / x**2"), "x != 0",
+                  (_any, _away_from_zero)),
+    _number_first(_BY_NAME["**"], "rpow", "__rpow__", "c ** x", ("x * c**(x - 1)", "c**x * log(c)"), "c > 0",
+                  (_positive, _moderate)),
 ]
 
 #: every op of `Value`, by the name its nodes carry in ``_op``

@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import inspect
 import math
+import sys
+import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -820,3 +822,16 @@ def trace(fn: Callable[..., Value | Sequence[Value]], *shapes: Shape, example: S
     outputs, placeholders = _record(fn, shapes, names, sample)
     nodes, out_ids = _walk(outputs, placeholders)
     return TracedProgram(fn, shapes, names, nodes, out_ids, check)
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable: ``micrograd.trace(fn, ...)`` is `trace`, and ``import micrograd.trace`` the module."""
+
+    def __call__(self, fn: Callable[..., Value | Sequence[Value]], *shapes: Shape, example: Sequence[Any] | None = None,
+                 check: bool | int = False) -> TracedProgram:
+        return trace(fn, *shapes, example=example, check=check)
+
+
+# The package exports this module under the name of its main function, so that both
+# `from micrograd import trace; trace(fn, 2)` and `import micrograd.trace as t` work.
+sys.modules[__name__].__class__ = _CallableModule

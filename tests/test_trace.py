@@ -7,7 +7,6 @@ and traced, one numpy program for the batch.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 import math
 import threading
@@ -388,7 +387,7 @@ def test_example_traces_inside_the_functions_domain():
 
 
 def test_the_engine_guard_rejects_a_numpy_op_that_disagrees_with_the_engine(monkeypatch):
-    monkeypatch.setitem(OPS, "tanh", dataclasses.replace(OPS["tanh"], f=lambda m, x: m.sin(x)))
+    monkeypatch.setitem(OPS, "tanh", OPS["tanh"].replace(f=lambda m, x: m.sin(x)))
     with pytest.raises(TraceError, match="'tanh' step gives"):
         trace(lambda x: x.tanh(), ())
 
