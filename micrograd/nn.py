@@ -148,6 +148,14 @@ class Neuron(Module):
     0.9990889488055994
     """
 
+    w: list[Value]  #: the weights, one per input
+    b: Value | None  #: the bias, or None with ``bias=False``
+    activation: str  #: the name of the activation ('linear' for none)
+    nonlin: bool  #: Karpathy's flag: an activation is applied
+    name: str  #: the tutorial's name of the neuron: h1, h2, ... (hidden), o1, ... (output)
+    sum_label: str  #: the label of its weighted sum, ``sum_`` + name
+    param_names: list[str]  #: its parameters' names, in `parameters` order
+
     def __init__(
         self,
         nin: int,
@@ -175,7 +183,22 @@ class Neuron(Module):
         self.activation = activation
         self._act = ACTIVATIONS[activation]
         self.nonlin = activation != "linear"
-        _name_neurons([], [self])
+        self.rename("o1", 1, 1)  # a neuron alone; a Layer or an MLP numbers its neurons on
+
+    def rename(self, name: str, first_weight: int, first_bias: int) -> None:
+        """Name this neuron and its parameters the tutorial's way: ``rename('h2', 3, 2)`` gives h2 w3, w4, b2.
+
+        The names are the keys of `named_parameters` and `state_dict`; the
+        parameters' labels (what drawings show) start as the same names, and
+        relabelling a parameter changes only what is shown.
+        """
+        self.name = name
+        self.sum_label = f"sum_{name}"
+        self.param_names = [f"w{first_weight + i}" for i in range(len(self.w))]
+        if self.b is not None:
+            self.param_names.append(f"b{first_bias}")
+        for p, label in zip(self.parameters(), self.param_names):
+            p.label = label
 
     def __call__(self, x: Sequence[Input]) -> Value:
         if len(x) != len(self.w):
@@ -184,7 +207,7 @@ class Neuron(Module):
         if self._act is None:
             act.label = self.name
             return act
-        act.label = self._sum_label
+        act.label = self.sum_label
         out = self._act(act)
         out.label = self.name
         return out
@@ -193,8 +216,8 @@ class Neuron(Module):
         return self.w + [self.b] if self.b is not None else list(self.w)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
-        return [(p.label, p) for p in self.parameters()]
-
+        """``(name, Value)`` pairs: the tutorial's names (w1, w2, b1, ...), whatever the labels say now."""
+        return list(zip(self.param_names, self.parameters()))
 
     def __repr__(self) -> str:
         bias = "" if self.b is not None else ", bias=False"
@@ -207,6 +230,8 @@ class Layer(Module):
     Keyword arguments go to each `Neuron`. A layer on its own is an output layer:
     its neurons are named ``o1, o2, ...``.
     """
+
+    neurons: list[Neuron]  #: Karpathy's name for them
 
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
         if isinstance(nout, bool) or not isinstance(nout, int) or nout < 1:
@@ -221,8 +246,8 @@ class Layer(Module):
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
 
-    named_parameters = Neuron.named_parameters
-
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [pair for n in self.neurons for pair in n.named_parameters()]
 
     def __repr__(self) -> str:
         first = self.neurons[0]
@@ -242,6 +267,10 @@ class MLP(Module):
     >>> len(model.parameters())
     337
     """
+
+    layers: list[Layer]
+    activation: str  #: of the hidden layers
+    output_activation: str  #: of the last layer
 
     def __init__(
         self,
@@ -282,8 +311,8 @@ class MLP(Module):
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
 
-    named_parameters = Neuron.named_parameters
-
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [pair for layer in self.layers for pair in layer.named_parameters()]
 
     def __repr__(self) -> str:
         nin = len(self.layers[0].neurons[0].w)
@@ -295,17 +324,12 @@ class MLP(Module):
 
 def _name_neurons(hidden: list[Neuron], output: list[Neuron]) -> None:
     """Give neurons and their parameters the tutorial's names (see the module docstring)."""
-    nw = nb = 0
+    nw = nb = 1
     for prefix, group in (("h", hidden), ("o", output)):
         for i, neuron in enumerate(group, 1):
-            neuron.name = f"{prefix}{i}"
-            neuron._sum_label = f"sum_{neuron.name}"
-            for w in neuron.w:
-                nw += 1
-                w.label = f"w{nw}"
-            if neuron.b is not None:
-                nb += 1
-                neuron.b.label = f"b{nb}"
+            neuron.rename(f"{prefix}{i}", nw, nb)
+            nw += len(neuron.w)
+            nb += neuron.b is not None
 
 
 def _rng(rng: RngLike) -> Any:

@@ -43,7 +43,7 @@ import graphviz
 
 from micrograd import graph
 from micrograd.engine import Value
-from micrograd.ops import OPS, activations
+from micrograd.ops import OPS, activations, operands
 
 __all__ = [
     "draw_dot",
@@ -68,12 +68,10 @@ DEFAULT_MAX_NODES = 250
 SAVE_FORMATS = ("svg", "png", "pdf", "dot", "gv")
 _COLLAPSE = ("auto", "neurons", "none")
 _RANKDIRS = ("LR", "RL", "TB", "BT")
-# Tutorial parameter names (w1.., b1..), used to tell parameters from inputs when
-# the caller does not pass ``params``: nn.py gives every parameter such a label.
-_PARAM_LABEL = re.compile(r"[wb]\d+")
-
-# Colours: blue parameters, green inputs, orange output, red highlighted paths.
-_FILL = {"param": "#cfe2ff", "input": "#d3f0da", "output": "#ffe0b2", "interior": "white", "neuron": "#ede7f6"}
+# Colours: blue parameters, green inputs (or every leaf, when parameters cannot be told),
+# orange output, red highlighted paths.
+_FILL = {"param": "#cfe2ff", "input": "#d3f0da", "leaf": "#d3f0da", "output": "#ffe0b2", "interior": "white",
+         "neuron": "#ede7f6"}
 _RED = "#d62728"
 _FONT = "Helvetica,Arial,sans-serif"
 
@@ -397,16 +395,28 @@ def _record_text(s: str) -> str:
     return re.sub(r'([\\{}|<>"])', r"\\\1", s)
 
 
-def _param_set(order: list[Value], params: Any) -> set[Value]:
-    if params is None:
-        return {v for v in order if not v._prev and _PARAM_LABEL.fullmatch(v.label)}
-    if hasattr(params, "parameters"):
-        params = params.parameters()
-    return set(params)
+def _param_set(order: list[Value], params: Any) -> set[Value] | None:
+    """The parameters among the leaves: ``params`` as given, else the weights and biases of neurons.
+
+    A neuron's weighted sum is a ``dot`` node whose operands are ``w1, x1, ...,
+    wn, xn, bias``: its weights and bias are parameters, whatever their labels.
+    None when the graph has no neuron and no ``params`` were given: then there
+    is nothing to tell parameters from inputs by.
+    """
+    if params is not None:
+        return set(params.parameters() if hasattr(params, "parameters") else params)
+    dots = [v for v in order if v._op == "dot"]
+    if not dots:
+        return None
+    found = set()
+    for node in dots:
+        *pairs, bias = operands(node)
+        found.update(w for w in (*pairs[0::2], bias) if isinstance(w, Value) and not w._prev)
+    return found
 
 
 def _build_units(
-    order: list[Value], parents: dict, params: set[Value], collapse: bool
+    order: list[Value], parents: dict, params: set[Value] | None, collapse: bool
 ) -> tuple[list[_Unit], dict[Value, _Unit]]:
     """The record nodes in drawing order, and a map from each Value drawn as (part of) a node to that node.
 
@@ -427,7 +437,8 @@ def _build_units(
             else:
                 neuron_of[node] = node
         is_dot = set(dots)
-        absorbed = {v for v in order if v in params and v is not root and all(p in is_dot for p, _ in parents[v])}
+        absorbed = {v for v in order if params and v in params and v is not root
+                    and all(p in is_dot for p, _ in parents[v])}
     hidden = absorbed | {d for out, d in neuron_of.items() if d is not out}
     units: list[_Unit] = []
     where: dict[Value, _Unit] = {}
@@ -440,7 +451,7 @@ def _build_units(
         elif dot is not None:
             kind = "neuron"
         elif not node._prev:
-            kind = "param" if node in params else "input"
+            kind = "leaf" if params is None else "param" if node in params else "input"
         else:
             kind = "interior"
         unit = _Unit(node, kind, "" if dot is not None else _symbol(node._op))
@@ -487,7 +498,7 @@ def draw_dot(
 
     Each Value is a record ``label | data | grad`` (4 significant digits; hover in
     an SVG for the full numbers), each operation a small node. Parameters are
-    blue, other leaves (inputs) green, ``root`` orange. Node ids and order depend
+    blue, other leaves (inputs) green, ``root`` orange (see ``params``). Node ids and order depend
     only on the graph, so the same graph always gives the same DOT text.
 
     Args:
@@ -499,8 +510,11 @@ def draw_dot(
         highlight: a Value, a label (``'w1'``) or several; every path from it to
             ``root`` is drawn in red and the caption shows the sum over those paths
             of the product of the local derivatives, which is d root / d source.
-        params: the parameters (a list of Values, or a Module); by default the
-            leaves labelled like ``w1`` or ``b1``, as `micrograd.nn` names them.
+        params: the parameters (a list of Values, or a Module), drawn blue and
+            the other leaves green; by default the weights and biases of the
+            graph's neurons (its ``dot`` nodes), whatever their labels. In a
+            graph without neurons every leaf is drawn alike unless ``params``
+            says which are parameters.
         collapse: ``'neurons'`` draws each neuron (its weighted sum, activation and
             own parameters) as one node, with edge labels d(neuron)/d(input);
             ``'none'`` draws every Value; ``'auto'`` collapses only when the graph
@@ -610,7 +624,8 @@ def _caption(
     folded = any(u.note for u in units)
     lines = []
     if legend:
-        colours = {"param": "blue: parameters", "input": "green: inputs", "neuron": "purple: whole neurons"}
+        colours = {"param": "blue: parameters", "input": "green: inputs", "neuron": "purple: whole neurons",
+                   "leaf": "green: leaves (inputs or parameters)"}
         kinds = [text for kind, text in colours.items() if kind in present] + ["orange: output"]
         lines.append(", ".join(kinds) + (" · edge label: d(op result)/d(input)" if edge_labels else ""))
     name = root.label or "output"

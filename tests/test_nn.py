@@ -312,3 +312,29 @@ def test_saved_file_gets_the_usual_permissions(tmp_path):
 
 def test_repr_keeps_the_activations_given():
     assert repr(MLP(2, [1], activation="tanh")) == "MLP(2, [1], activation='tanh', output_activation='linear')"
+
+
+def test_relabelling_a_parameter_changes_what_is_shown_not_its_name(tmp_path):
+    model = MLP(2, [2, 1], activation="sigmoid", rng=0)
+    before = model.state_dict()
+    model.layers[0].neurons[0].w[0].label = "weight"
+    model.layers[1].neurons[0].b.label = "b"
+    assert [name for name, _ in model.named_parameters()] == list(before)
+    assert model.state_dict() == before
+    path = tmp_path / "model.json"
+    model.save(path)
+    other = MLP(2, [2, 1], activation="sigmoid", rng=1)
+    other.load(path)
+    assert other.state_dict() == before
+
+
+def test_a_layer_and_a_network_number_their_neurons_and_parameters_on():
+    model = MLP(3, [2, 2, 1], rng=0)
+    names = [(n.name, n.sum_label, n.param_names) for layer in model.layers for n in layer.neurons]
+    assert names == [
+        ("h1", "sum_h1", ["w1", "w2", "w3", "b1"]), ("h2", "sum_h2", ["w4", "w5", "w6", "b2"]),
+        ("h3", "sum_h3", ["w7", "w8", "b3"]), ("h4", "sum_h4", ["w9", "w10", "b4"]),
+        ("o1", "sum_o1", ["w11", "w12", "b5"]),
+    ]
+    assert [n.name for n in Layer(2, 2).neurons] == ["o1", "o2"]
+

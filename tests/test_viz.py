@@ -174,6 +174,30 @@ def test_params_argument_overrides_the_label_convention():
     assert re.search(r'\{ a \|[^\n]*fillcolor="' + viz._FILL["input"], src)
 
 
+def test_a_neurons_weights_and_bias_are_parameters_whatever_their_labels():
+    n = Neuron(2, activation="tanh", weights=[0.5, -1.0], bias_value=0.1)
+    n.w[0].label, n.b.label = "weight", "b"  # the lecture calls its bias b
+    out = n([Value(1.0, label="x1"), Value(2.0, label="w7")])  # an input labelled like a weight
+    src = draw_dot(out).source
+    fill = {m[0]: m[1] for m in re.findall(r"\{ (\w+) \|[^\n]*fillcolor=\"(#\w+)\"", src)}
+    assert fill["weight"] == fill["w2"] == fill["b"] == viz._FILL["param"]
+    assert fill["x1"] == fill["w7"] == viz._FILL["input"]
+
+
+def test_without_neurons_or_params_leaves_are_drawn_alike_and_params_tells_them_apart():
+    # the lecture's neuron, written with + and *: nothing in the graph says which leaf is a parameter
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2, b = Value(-3.0, label="w1"), Value(1.0, label="w2"), Value(6.88, label="b")
+    o = (x1 * w1 + x2 * w2 + b).tanh()
+    plain = draw_dot(o).source
+    assert "green: leaves (inputs or parameters)" in plain and "blue: parameters" not in plain
+    assert not re.search(r'fillcolor="' + viz._FILL["param"], plain)
+    src = draw_dot(o, params=[w1, w2, b]).source
+    assert re.search(r'\{ b \|[^\n]*fillcolor="' + viz._FILL["param"], src)
+    assert re.search(r'\{ x1 \|[^\n]*fillcolor="' + viz._FILL["input"], src)
+    assert "blue: parameters" in src
+
+
 def test_labels_with_record_syntax_are_escaped():
     x = Value(1.0, label='a{b}|<c>"d"')
     dot = draw_dot(x * 2)
