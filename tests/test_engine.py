@@ -381,3 +381,31 @@ def test_no_grad_as_a_decorator_survives_recursion():
     assert is_grad_enabled()
     x = Value(1.0)
     assert (x * 2)._prev == (x,)
+
+
+# ------------------------------------------------------------------ subclasses
+
+
+class Tagged(Value):
+    """A subclass such as a learner might write: a Value with a note attached."""
+
+    def __init__(self, data, note=""):
+        super().__init__(data)
+        self.note = note
+
+
+def test_a_subclass_works_wherever_a_value_does():
+    a, b = Tagged(2.0, "a"), Value(3.0)
+    for out in (a * b, b * a, a + b, b - a, a / b, b ** a, a ** 2, 3 - a, Value.sum([a, b, 1]), Value.dot([a], [b])):
+        assert type(out) is Value and a in out._prev
+    loss = Value.sum([a * b, (a - b).tanh(), Value.from_op(a.data ** 2, [a], [2 * a.data], "square"), a ** b])
+    loss.backward()
+    expected = 3.0 + (1 - math.tanh(-1.0) ** 2) + 4.0 + 3.0 * 2.0 ** 2
+    assert a.grad == pytest.approx(expected, rel=1e-15)
+
+
+def test_a_subclass_is_refused_nowhere_as_an_operand():
+    a = Tagged(2.0)
+    assert (1.5 * a).data == 3.0 and (a * a)._prev == (a, a)
+    with pytest.raises(TypeError, match="takes a number, got a Value"):
+        Value(a)
