@@ -77,7 +77,7 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._prev: tuple[Value, ...] = ()
-        self._local: tuple[float, ...] = ()
+        self._local: tuple[Any, ...] = ()  # a derivative per child, then what the op kept (micrograd.ops)
         self._op = ""
 
     def __repr__(self) -> str:
@@ -258,7 +258,7 @@ class Value:
                 if terms is None:
                     terms = list(children)
                 terms.append(c)
-        local: tuple = (1.0,) * len(children)
+        local: tuple[Any, ...] = (1.0,) * len(children)
         return _node(total, tuple(children), local if terms is None else (*local, tuple(terms)), "sum")
 
     @staticmethod
@@ -277,7 +277,7 @@ class Value:
         if len(weights) != len(inputs):
             raise ValueError(f"dot needs as many weights as inputs, got {len(weights)} and {len(inputs)}")
         prev: list[Value] = []
-        local: list = []
+        local: list[Any] = []
         numbers_given = not (bias is None or isinstance(bias, Value))
         total = 0.0 if bias is None else bias.data if isinstance(bias, Value) else _number(bias, "dot")
         for w, x in zip(weights, inputs):
@@ -372,7 +372,7 @@ class Value:
                     child.grad += d * g
 
 
-def _node(data: float, prev: tuple, local: tuple, op: str) -> Value:
+def _node(data: float, prev: tuple[Value, ...], local: tuple[Any, ...], op: str) -> Value:
     """Create an interior node. Every operation goes through here."""
     if not -_INF < data < _INF:  # also true for NaN
         raise _not_finite(data, prev, op)
@@ -480,7 +480,7 @@ def _as_float(x: object, what: str) -> float:
     return f
 
 
-def _given(items: Iterable[Operand]) -> tuple:
+def _given(items: Iterable[Operand]) -> tuple[Value | float, ...]:
     """Arguments as given to an op: Values as they are, numbers as floats."""
     return tuple(v if isinstance(v, Value) else _number(v, "dot") for v in items)
 
@@ -501,7 +501,7 @@ def _check_own_op_name(op: str) -> None:
         raise ValueError(f"{op!r} is the name of a built-in op; give yours another name, such as 'my_{op}'")
 
 
-def _not_finite(data: float, prev: tuple, op: str) -> Exception:
+def _not_finite(data: float, prev: tuple[Value, ...], op: str) -> Exception:
     args = ", ".join(f"{c.data:.6g}" for c in prev)
     if data != data:
         return ValueError(f"{op!r} gave NaN (Value inputs: {args}); a number mixed into the expression is NaN")
@@ -513,7 +513,8 @@ def _not_finite(data: float, prev: tuple, op: str) -> Exception:
 def _power(a: float, b: float, *derivative_of: float) -> float:
     """a**b, with an error naming the op on overflow (or the op ``x ** n`` whose derivative this is)."""
     try:
-        return a**b
+        r: float = a**b  # a float: the callers have refused the bases that would make it complex
+        return r
     except OverflowError:
         what = "the derivative of {:g} ** {:g}".format(*derivative_of) if derivative_of else f"{a:g} ** {b:g}"
         raise OverflowError(f"{what} overflows a float") from None

@@ -211,7 +211,9 @@ def looks_rounded(written: float, exact: float) -> bool:
     given, exact_ = _decimal(written), Decimal(exact)
     if abs(exact_.adjusted() - given.adjusted()) > 1:  # not even the same order of magnitude
         return False
-    place = Decimal(1).scaleb(given.as_tuple().exponent)  # one unit in the last digit given
+    exponent = given.as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite number's
+    place = Decimal(1).scaleb(exponent)  # one unit in the last digit given
     return any(exact_.quantize(place, rounding=mode) == given
                for mode in (ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_DOWN))
 

@@ -236,7 +236,8 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
         if isinstance(nout, bool) or not isinstance(nout, int) or nout < 1:
             raise ValueError(f"nout must be a positive int, got {nout!r}")
-        kwargs["rng"] = _rng(kwargs.get("rng"))
+        if kwargs.get("rng") is not None:  # one generator for all the neurons (None: the global one)
+            kwargs["rng"] = _rng(kwargs["rng"])
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
         _name_neurons([], self.neurons)
 
@@ -288,7 +289,7 @@ class MLP(Module):
             if act not in ACTIVATIONS:
                 raise ValueError(f"unknown {name} {act!r}; choose one of {sorted(ACTIVATIONS)}")
         self.activation, self.output_activation = activation, output_activation
-        r = _rng(rng)
+        r = None if rng is None else _rng(rng)  # one generator for all the layers (None: the global one)
         sizes = [nin, *nouts]
         self.layers = [
             Layer(
@@ -303,10 +304,15 @@ class MLP(Module):
         hidden = [n for layer in self.layers[:-1] for n in layer.neurons]
         _name_neurons(hidden, self.layers[-1].neurons)
 
-    def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
+    def __call__(self, x: Sequence[Input]) -> Any:
+        """The outputs: a list of Values, or the one Value when the last layer has one neuron (as Karpathy's).
+
+        Typed ``Any`` for that reason, as PyTorch's ``Module.__call__`` is.
+        """
+        out: Sequence[Input] = x
         for layer in self.layers:
-            x = layer(x)
-        return x[0] if len(x) == 1 else x
+            out = layer(out)
+        return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
@@ -334,7 +340,7 @@ def _name_neurons(hidden: list[Neuron], output: list[Neuron]) -> None:
 
 def _rng(rng: RngLike) -> Any:
     """A generator with ``uniform``; None means the global ``random`` module."""
-    if rng is None or rng is random:
+    if rng is None:
         return random
     if isinstance(rng, random.Random):
         return rng

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
 
 from micrograd.engine import Value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Protocol
+
+    class HasParameters(Protocol):  # a Module, or anything with Karpathy's parameters()
+        def parameters(self) -> list[Value]: ...
 
 __all__ = ["SGD"]
 
@@ -27,15 +34,14 @@ class SGD:
 
     def __init__(
         self,
-        params: Iterable[Value] | object,
+        params: Iterable[Value] | HasParameters,
         lr: float = 0.01,
         *,
         momentum: float = 0.0,
         weight_decay: float = 0.0,
     ) -> None:
-        if hasattr(params, "parameters"):
-            params = params.parameters()
-        self.params = list(params)  # type: ignore[arg-type]
+        values = params.parameters() if hasattr(params, "parameters") else params
+        self.params = list(values)
         bad = [type(p).__name__ for p in self.params if not isinstance(p, Value)]
         if bad:
             raise TypeError(f"SGD needs Values (or a Module), got {bad[0]}")

@@ -41,7 +41,7 @@ import sys
 import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -52,6 +52,8 @@ from micrograd.ops import OPS, Op, operands
 __all__ = ["trace", "TracedProgram", "TraceError", "Step"]
 
 Shape = int | tuple[int, ...]
+# a step that is a layer's matrix product: ((bank of the inputs, SHARED), the input nodes), see _layer_inputs
+Layer = tuple[tuple[int, int | None], tuple[int, ...]]
 
 # Where a node's values live ("banks"): shared slots, per-sample rows, then one bank per input argument.
 SHARED, ROWS = 0, 1
@@ -74,9 +76,11 @@ def _nest(flat: list[Value], shape: tuple[int, ...]) -> Any:
     return [_nest(flat[i * size : (i + 1) * size], shape[1:]) for i in range(shape[0])]
 
 
-def _record(fn: Callable, shapes: tuple, names: list[str], sample: list[np.ndarray]) -> tuple[list, list]:
+def _record(fn: Callable[..., Any], shapes: tuple[tuple[int, ...], ...], names: list[str],
+            sample: list[np.ndarray]) -> tuple[list[Value], list[list[Value]]]:
     """Run ``fn`` on Values holding one sample: (outputs, placeholders per argument)."""
-    args, placeholders = [], []
+    args: list[Any] = []
+    placeholders: list[list[Value]] = []
     for shape, name, values in zip(shapes, names, sample):
         flat = [Value(float(v), label=name + "".join(f"[{i}]" for i in idx))
                 for v, idx in zip(np.ravel(values), np.ndindex(*shape))]
@@ -103,7 +107,7 @@ class _Node:
     """One node of the traced graph; nodes are numbered so that operands come first."""
 
     op: str  # 'input', 'leaf', 'const', an elementwise op of the op table, or 'linear' (sum, dot)
-    args: tuple  # operand numbers; for 'linear', (a, b) pairs meaning a*b, with b None meaning a alone
+    args: tuple[Any, ...]  # operand numbers; for 'linear', (a, b) pairs meaning a*b, with b None meaning a alone
     value: Any  # the traced Value (the float, for a constant)
     bank: int = SHARED  # SHARED, ROWS, or ROWS + 1 + j for argument j
     grad: bool = False  # depends on a parameter, so backward must reach it
@@ -158,7 +162,7 @@ def _walk(outputs: list[Value], placeholders: list[list[Value]]) -> tuple[list[_
                 continue
             op, operands_ = _describe(v)
             if op == "linear":
-                args: tuple = tuple((ref(a), None if b is None else ref(b)) for a, b in operands_)
+                args: tuple[Any, ...] = tuple((ref(a), None if b is None else ref(b)) for a, b in operands_)
                 kids = [nodes[i] for pair in args for i in pair if i is not None]
             else:
                 args = tuple(ref(x) for x in operands_)
@@ -169,13 +173,13 @@ def _walk(outputs: list[Value], placeholders: list[list[Value]]) -> tuple[list[_
     return nodes, [number[id(o)] for o in outputs]
 
 
-def _signature(nodes: list[_Node]) -> list[tuple]:
+def _signature(nodes: list[_Node]) -> list[tuple[Any, ...]]:
     """What two samples must share to take the same path: ops, operands, numbers and leaves."""
     return [(n.op, n.args, n.value if n.op == "const" else (id(n.value), n.value.data) if n.op == "leaf" else None)
             for n in nodes]
 
 
-def _first_difference(traced: list[tuple], other: list[tuple]) -> int | None:
+def _first_difference(traced: list[tuple[Any, ...]], other: list[tuple[Any, ...]]) -> int | None:
     """Where ``other`` leaves the traced path, or None.
 
     A leaf matches if it is the same Value (a parameter, whose data may have changed
@@ -192,7 +196,7 @@ def _first_difference(traced: list[tuple], other: list[tuple]) -> int | None:
 # ``genv`` their gradients: [GS, GV] (inputs get none).
 
 
-def _index(positions: Sequence[int]) -> slice | np.ndarray:
+def _index(positions: Sequence[int] | np.ndarray) -> slice | np.ndarray:
     """A slice when the positions are consecutive (a view, no copy), else an index array."""
     p = np.asarray(positions, dtype=np.intp)
     if len(p) and (len(p) == 1 or (np.diff(p) == 1).all()):
@@ -218,14 +222,16 @@ class _Operand:
     def add_grad(self, genv: list[np.ndarray], g: np.ndarray) -> None:
         if self.column:
             g = g.sum(axis=1)  # a shared value gets the sum of its per-sample gradients
-        if self.repeats:
-            np.add.at(genv[self.bank], self.index, g)
+        if self.repeats:  # positions that repeat are never a slice
+            np.add.at(genv[self.bank], cast(np.ndarray, self.index), g)
         else:
             genv[self.bank][self.index] += g
 
 
 class _Elementwise:
     """k nodes with the same unary or binary op: one numpy call, with the op table's formulas."""
+
+    grad = False  # a node of the step depends on a parameter, so backward must run it (set by _build)
 
     def __init__(self, op: Op, bank: int, out: range, operands: list[_Operand], consts: tuple[bool, ...]) -> None:
         self.spec, self.op, self.bank, self.out, self.operands = op, op.name, bank, _index(out), operands
@@ -268,7 +274,8 @@ def _times(g: np.ndarray, d: Any) -> np.ndarray:
     """g * d, where a constant local derivative (1 for +, -1 for -) needs no multiplication."""
     if type(d) is float and d in (1.0, -1.0):
         return g if d == 1.0 else -g
-    return g * d
+    product: np.ndarray = g * d
+    return product
 
 
 def _2d(a: np.ndarray) -> np.ndarray:
@@ -319,13 +326,14 @@ class _MatMul:
         self.weights_grad, self.inputs = weights_grad, inputs
 
     def forward(self, env: list[np.ndarray]) -> np.ndarray:
-        return env[SHARED][self.weights].reshape(self.shape) @ self.inputs.read(env)
+        product: np.ndarray = env[SHARED][self.weights].reshape(self.shape) @ self.inputs.read(env)
+        return product
 
     def backward(self, env: list[np.ndarray], genv: list[np.ndarray], g: np.ndarray) -> None:
         if self.weights_grad:
             d = (g @ self.inputs.read(env).T).ravel()  # summed over the batch by the product itself
-            if self.repeats:
-                np.add.at(genv[SHARED], self.weights, d)
+            if self.repeats:  # positions that repeat are never a slice
+                np.add.at(genv[SHARED], cast(np.ndarray, self.weights), d)
             else:
                 genv[SHARED][self.weights] += d
         if self.inputs.grad:
@@ -363,7 +371,9 @@ class _Terms:
 class _Linear:
     """k sums or weighted sums: a matrix product and/or groups of summed terms."""
 
-    def __init__(self, bank: int, out: range, sources: list) -> None:
+    grad = False  # as _Elementwise.grad
+
+    def __init__(self, bank: int, out: range, sources: list[_MatMul | _Terms]) -> None:
         # a source covering every node goes first and writes, so the step needs no zero-filling
         self.bank, self.out, self.sources = bank, _index(out), sorted(sources, key=lambda s: s.rows is not None)
         self.widen = any(s.widen for s in sources)
@@ -386,7 +396,7 @@ class _Linear:
 
     def backward(self, env: list[np.ndarray], genv: list[np.ndarray]) -> None:
         g = genv[self.bank][self.out]
-        g_shared = g.sum(axis=1) if self.widen else None
+        g_shared = g.sum(axis=1) if self.widen else g  # shared terms get the sum over the batch
         for src in self.sources:
             src.backward(env, genv, g_shared if src.widen else g)
 
@@ -399,7 +409,7 @@ class Step(NamedTuple):
 
     level: int
     op: str  # an engine op, or 'linear' for Value.sum / Value.dot nodes
-    nodes: tuple  # the traced Values it computes, in row order
+    nodes: tuple[Value, ...]  # the traced Values it computes, in row order
     batched: bool  # per sample (True), or once per call from shared values only (False)
     numpy: str  # how it runs, e.g. 'matmul 16x2 + 16 shared terms' or 'relu(rows)'
 
@@ -408,14 +418,14 @@ def _kind(n: _Node) -> int | str:
     return "const" if n.op == "const" else n.bank
 
 
-def _step_key(n: _Node, nodes: list[_Node]) -> tuple:
+def _step_key(n: _Node, nodes: list[_Node]) -> tuple[Any, ...]:
     kinds = () if n.op == "linear" else tuple(_kind(nodes[a]) for a in n.args)
     return (n.level, n.bank, n.op, kinds)
 
 
-def _term_classes(n: _Node, nodes: list[_Node]) -> dict[tuple, list[tuple[int, int | None]]]:
+def _term_classes(n: _Node, nodes: list[_Node]) -> dict[tuple[int, int | None], list[tuple[int, int | None]]]:
     """A linear node's terms by the banks of their factors, a per-sample factor first."""
-    classes: dict[tuple, list] = {}
+    classes: dict[tuple[int, int | None], list[tuple[int, int | None]]] = {}
     for a, b in n.args:
         if b is not None and nodes[b].bank > nodes[a].bank:
             a, b = b, a
@@ -423,11 +433,11 @@ def _term_classes(n: _Node, nodes: list[_Node]) -> dict[tuple, list[tuple[int, i
     return classes
 
 
-def _layer_inputs(ids: list[int], nodes: list[_Node]) -> tuple[tuple, tuple] | None:
+def _layer_inputs(ids: list[int], nodes: list[_Node]) -> Layer | None:
     """(bank, inputs) when every node's per-sample-times-shared terms read the same per-sample inputs."""
     if nodes[ids[0]].bank == SHARED:
         return None
-    found = set()
+    found: set[Layer] = set()
     for i in ids:
         mixed = [(key, terms) for key, terms in _term_classes(nodes[i], nodes).items() if key[0] and key[1] == SHARED]
         if len(mixed) != 1:
@@ -436,13 +446,13 @@ def _layer_inputs(ids: list[int], nodes: list[_Node]) -> tuple[tuple, tuple] | N
     return found.pop() if len(found) == 1 else None
 
 
-def _build(nodes: list[_Node]) -> tuple[list, list[Step], list[int], list[int], int, int]:
+def _build(nodes: list[_Node]) -> tuple[list[_Elementwise | _Linear], list[Step], list[int], list[int], int, int]:
     """Group nodes into steps, give every node a place, and make the kernels.
 
     Returns (kernels, steps, where, leaves, rows, slots): ``where[i]`` is node i's
     position in its bank; leaves are the node numbers of the parameters, in slot order.
     """
-    groups: dict[tuple, list[int]] = {}
+    groups: dict[tuple[Any, ...], list[int]] = {}
     for i, n in enumerate(nodes):
         if n.op not in _SOURCES:
             groups.setdefault(_step_key(n, nodes), []).append(i)
@@ -451,12 +461,12 @@ def _build(nodes: list[_Node]) -> tuple[list, list[Step], list[int], list[int], 
 
     # Shared slots: parameters first, in the order the matrix products read them, so that a layer's
     # weights are one slice of S; then the other leaves; then the constants.
-    leaves = []
+    leaves: list[int] = []
     for key, ids in order:
         if layers[key]:
             for i in ids:
                 mixed = next(t for k, t in _term_classes(nodes[i], nodes).items() if k[0] and k[1] == SHARED)
-                leaves += [b for _, b in mixed if nodes[b].op == "leaf"]
+                leaves += [b for _, b in mixed if b is not None and nodes[b].op == "leaf"]
     leaves = list(dict.fromkeys(leaves + [i for i, n in enumerate(nodes) if n.op == "leaf"]))
     consts = [i for i, n in enumerate(nodes) if n.op == "const"]
     where = [-1] * len(nodes)
@@ -468,7 +478,8 @@ def _build(nodes: list[_Node]) -> tuple[list, list[Step], list[int], list[int], 
         if n.op == "input":  # a row of its argument's array
             where[i] = seen_in_bank[n.bank] = seen_in_bank.get(n.bank, -1) + 1
 
-    kernels, steps = [], []
+    kernels: list[_Elementwise | _Linear] = []
+    steps: list[Step] = []
     for (level, bank, op, kinds), ids in order:
         if op != "linear":  # order by operand position, so that operands are read as slices
             ids = sorted(ids, key=lambda i: [where[a] for a in nodes[i].args])
@@ -477,6 +488,7 @@ def _build(nodes: list[_Node]) -> tuple[list, list[Step], list[int], list[int], 
         for r, i in enumerate(ids):
             where[i] = start + r
         out = range(start, start + len(ids))
+        kernel: _Elementwise | _Linear
         if op == "linear":
             kernel, how = _linear_kernel(ids, nodes, where, bank, out, layers[(level, bank, op, kinds)])
         else:
@@ -484,8 +496,7 @@ def _build(nodes: list[_Node]) -> tuple[list, list[Step], list[int], list[int], 
                                  column=bank == ROWS and nodes[a].bank == SHARED,
                                  grad=any(nodes[nodes[i].args[j]].grad for i in ids))
                         for j, a in enumerate(nodes[ids[0]].args)]
-            consts = tuple(k == "const" for k in kinds)
-            kernel = _Elementwise(OPS[op], bank, out, operands, consts)
+            kernel = _Elementwise(OPS[op], bank, out, operands, tuple(k == "const" for k in kinds))
             how = f"{op}({', '.join(_KIND_NAMES.get(k, 'input') for k in kinds)})"
         kernel.grad = any(nodes[i].grad for i in ids)
         kernels.append(kernel)
@@ -497,9 +508,10 @@ _KIND_NAMES = {SHARED: "shared", ROWS: "rows", "const": "const"}
 
 
 def _linear_kernel(ids: list[int], nodes: list[_Node], where: list[int], bank: int, out: range,
-                   layer: tuple | None) -> tuple[_Linear, str]:
-    sources, parts = [], []
-    per_class: dict[tuple, tuple[list, list, list]] = {}
+                   layer: Layer | None) -> tuple[_Linear, str]:
+    sources: list[_MatMul | _Terms] = []
+    parts: list[str] = []
+    per_class: dict[tuple[int, int | None], tuple[list[int], list[int], list[int | None]]] = {}
     for r, i in enumerate(ids):
         for key, terms in _term_classes(nodes[i], nodes).items():
             if layer and key == layer[0]:
@@ -511,16 +523,18 @@ def _linear_kernel(ids: list[int], nodes: list[_Node], where: list[int], bank: i
     if layer:
         (in_bank, _), inputs = layer
         mixed = [_term_classes(nodes[i], nodes)[layer[0]] for i in ids]
-        weights = np.array([[where[b] for _, b in terms] for terms in mixed])
+        weights = np.array([[where[b] for _, b in terms if b is not None] for terms in mixed])
         inputs_operand = _Operand(in_bank, [where[a] for a in inputs], False, any(nodes[a].grad for a in inputs))
-        sources.append(_MatMul(weights, any(nodes[b].grad for terms in mixed for _, b in terms), inputs_operand))
+        weights_grad = any(nodes[b].grad for terms in mixed for _, b in terms if b is not None)
+        sources.append(_MatMul(weights, weights_grad, inputs_operand))
         parts.append(f"matmul {weights.shape[0]}x{weights.shape[1]}")
     for (bank_a, bank_b), (owners, a_s, b_s) in per_class.items():
         widen = bank == ROWS and bank_a == SHARED
         a = _Operand(bank_a, [where[x] for x in a_s], False, any(nodes[x].grad for x in a_s))
-        b = None if bank_b is None else _Operand(bank_b, [where[x] for x in b_s],
+        factors = [x for x in b_s if x is not None]  # all of them, when the class has a second factor
+        b = None if bank_b is None else _Operand(bank_b, [where[x] for x in factors],
                                                  bank == ROWS and bank_a != SHARED and bank_b == SHARED,
-                                                 any(nodes[x].grad for x in b_s))
+                                                 any(nodes[x].grad for x in factors))
         sources.append(_Terms(owners, len(ids), a, b, widen))
         parts.append(f"{len(owners)} {'shared ' if widen else ''}term{'s' * (len(owners) > 1)}")
     return _Linear(bank, out, sources), " + ".join(parts)
@@ -532,8 +546,8 @@ def _linear_kernel(ids: list[int], nodes: list[_Node], where: list[int], bank: i
 class TracedProgram:
     """A traced function, run on batches with numpy. Made by `trace`; see there."""
 
-    def __init__(self, fn: Callable, shapes: tuple, names: list[str], nodes: list[_Node], outputs: list[int],
-                 check: bool | int) -> None:
+    def __init__(self, fn: Callable[..., Any], shapes: tuple[tuple[int, ...], ...], names: list[str],
+                 nodes: list[_Node], outputs: list[int], check: bool | int) -> None:
         if isinstance(check, bool) or not isinstance(check, int):
             check = 3 if check is True else 0 if check is False else -1
         if check < 0:
@@ -589,12 +603,13 @@ class TracedProgram:
 
     # -- running -------------------------------------------------------------------------------------
 
-    def _env(self, arrays: tuple) -> list[np.ndarray]:
+    def _env(self, arrays: tuple[Any, ...]) -> list[np.ndarray]:
         """Check a batch; return the banks, inputs as (features, batch) views of the caller's arrays."""
         if len(arrays) != len(self._shapes):
             raise TypeError(f"this program takes {len(self._shapes)} batch array(s) ({', '.join(self._names)}), "
                             f"got {len(arrays)}")
-        inputs, size = [], None
+        inputs: list[np.ndarray] = []
+        size: int | None = None
         for a, shape, name in zip(arrays, self._shapes, self._names):
             _refuse_booleans(a, name)
             try:
@@ -612,11 +627,12 @@ class TracedProgram:
             if not np.isfinite(a.sum()) and not np.isfinite(a).all():  # the sum is the cheap test
                 raise ValueError(f"{name} holds NaN or infinity")
             inputs.append(a.reshape(len(a), -1).T)
+        assert size is not None  # a program takes one array at least
         S = self._S
         S[: len(self._leaves)] = [p.data for p in self._leaves]
         return [S, np.empty((self._n_rows, size)), *inputs]
 
-    def _run(self, arrays: tuple) -> tuple[list[np.ndarray], np.ndarray]:
+    def _run(self, arrays: tuple[Any, ...]) -> tuple[list[np.ndarray], np.ndarray]:
         env = self._env(arrays)
         with np.errstate(all="ignore"):  # errors are found below and reported as the engine's, with the op
             for kernel in self._kernels:
@@ -697,13 +713,13 @@ class TracedProgram:
             for kernel, step in zip(self._kernels, self.steps):
                 values = _2d(env[kernel.bank][kernel.out])
                 bad = ~np.isfinite(values)
-                elementwise = isinstance(kernel, _Elementwise)
-                if elementwise and kernel.guarded:
-                    bad = bad | kernel.out_of_domain(env)
+                elementwise = kernel if isinstance(kernel, _Elementwise) else None
+                if elementwise is not None and elementwise.guarded:
+                    bad = bad | elementwise.out_of_domain(env)
                 for k, j in np.argwhere(bad).tolist():
                     node = step.nodes[k]
                     op = node._op or step.op
-                    error = _rerun(kernel, env, k, j) if elementwise else None
+                    error = _rerun(elementwise, env, k, j) if elementwise is not None else None
                     if error is None:
                         value = float(values[k, j])
                         if math.isfinite(value):
@@ -767,7 +783,7 @@ def _shape(s: Any) -> tuple[int, ...]:
     return tuple(int(d) for d in s)
 
 
-def _names(fn: Callable, count: int) -> list[str]:
+def _names(fn: Callable[..., Any], count: int) -> list[str]:
     """The function's own argument names (for labels and messages), else arg0, arg1, ..."""
     try:
         params = [p.name for p in inspect.signature(fn).parameters.values()
@@ -804,24 +820,24 @@ def trace(fn: Callable[..., Value | Sequence[Value]], *shapes: Shape, example: S
     if not shapes:
         raise TypeError("give the shape of one sample of each argument, e.g. trace(fn, 2, ()) for fn(x, y) "
                         "with x a list of two Values and y one Value")
-    shapes = tuple(_shape(s) for s in shapes)
+    sample_shapes = tuple(_shape(s) for s in shapes)
     names = _names(fn, len(shapes))
     if example is None:
-        sample = [np.ones(s) for s in shapes]
+        sample = [np.ones(s) for s in sample_shapes]
     else:
         if len(example) != len(shapes):
             raise ValueError(f"example needs one sample per argument ({len(shapes)}), got {len(example)}")
         for e, name in zip(example, names):
             _refuse_booleans(e, f"example for {name}")
         sample = [np.asarray(e, dtype=float) for e in example]
-        for e, s, name in zip(sample, shapes, names):
+        for e, s, name in zip(sample, sample_shapes, names):
             if e.shape != s:
                 raise ValueError(f"example for {name} must have shape {s}, got {e.shape}")
     if not is_grad_enabled():
         raise TraceError("trace() was called inside no_grad(): there is no graph to trace")
-    outputs, placeholders = _record(fn, shapes, names, sample)
+    outputs, placeholders = _record(fn, sample_shapes, names, sample)
     nodes, out_ids = _walk(outputs, placeholders)
-    return TracedProgram(fn, shapes, names, nodes, out_ids, check)
+    return TracedProgram(fn, sample_shapes, names, nodes, out_ids, check)
 
 
 class _CallableModule(types.ModuleType):

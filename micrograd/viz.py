@@ -214,10 +214,11 @@ class Drawing(graphviz.Digraph):
 
     def _repr_mimebundle_(
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None, **kw: Any
-    ) -> dict:
+    ) -> dict[str, Any]:
         # A notebook without a renderer should say how to get one, not print a traceback.
         try:
-            return super()._repr_mimebundle_(include, exclude, **kw)
+            bundle: dict[str, Any] = super()._repr_mimebundle_(include, exclude, **kw)
+            return bundle
         except RendererNotFound as e:
             return {"text/plain": str(e)}
 
@@ -289,7 +290,7 @@ def _sources(order: list[Value], highlight: Highlight) -> list[Value]:
     return found
 
 
-def _natural(s: str) -> tuple:
+def _natural(s: str) -> tuple[int | str, ...]:
     """Sort key putting w2 before w10."""
     return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s))
 
@@ -408,7 +409,7 @@ def _param_set(order: list[Value], params: Any) -> set[Value] | None:
     dots = [v for v in order if v._op == "dot"]
     if not dots:
         return None
-    found = set()
+    found: set[Value] = set()
     for node in dots:
         *pairs, bias = operands(node)
         found.update(w for w in (*pairs[0::2], bias) if isinstance(w, Value) and not w._prev)
@@ -416,7 +417,7 @@ def _param_set(order: list[Value], params: Any) -> set[Value] | None:
 
 
 def _build_units(
-    order: list[Value], parents: dict, params: set[Value] | None, collapse: bool
+    order: list[Value], parents: dict[Value, list[tuple[Value, float]]], params: set[Value] | None, collapse: bool
 ) -> tuple[list[_Unit], dict[Value, _Unit]]:
     """The record nodes in drawing order, and a map from each Value drawn as (part of) a node to that node.
 
@@ -469,7 +470,7 @@ def _build_units(
     return units, where
 
 
-def _keep_nearest(units: list[_Unit], where: dict, max_nodes: int) -> list[_Unit]:
+def _keep_nearest(units: list[_Unit], where: dict[Value, _Unit], max_nodes: int) -> list[_Unit]:
     """The ``max_nodes`` units closest to the root (breadth first), in drawing order."""
     kept = {units[-1]}
     queue = deque([units[-1]])

@@ -86,7 +86,7 @@ def run_demo(name: str, args: Sequence[str] = ()) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``demo`` subcommand to the ``micrograd`` command line."""
     p = sub.add_parser(
         "demo",

@@ -60,7 +60,7 @@ EXAMPLES: dict[str, tuple[str, Callable[[], tuple[Value, Module]]]] = {
 }
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``draw`` subcommand."""
     listing = "\n".join(f"  {name:<13} {text}" for name, (text, _) in EXAMPLES.items())
     p = sub.add_parser(

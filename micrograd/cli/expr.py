@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import ast
 import math
+import operator
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from micrograd.engine import Value
-from micrograd.ops import parsed_methods
+from micrograd.ops import OPS, parsed_methods
 
 __all__ = ["evaluate", "variables", "parse_assignments", "ExpressionError", "METHODS", "MAX_LENGTH"]
 
@@ -39,11 +41,15 @@ METHODS = tuple(parsed_methods())
 #: longest expression accepted, in characters (a guard against pathological input)
 MAX_LENGTH = 2000
 
-_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_BINOPS: dict[type[ast.operator], str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 # how the rejected operators are written, for the error message
 _OTHER_OPS = {
     ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.BitXor: "^", ast.BitOr: "|", ast.BitAnd: "&",
     ast.LShift: "<<", ast.RShift: ">>", ast.Not: "not", ast.Invert: "~",
+}
+# how Python computes each of them (on Values, the engine's methods)
+_PYTHON: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow,
 }
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _METHOD_LIST = ", ".join(METHODS)
@@ -201,6 +207,7 @@ def evaluate(text: str, values: Mapping[str, float | Value]) -> Value:
 def _eval(node: ast.expr, leaves: dict[str, Value]) -> Number:
     """Evaluate a checked tree: Values where a variable is involved, plain floats otherwise."""
     if isinstance(node, ast.Constant):
+        assert isinstance(node.value, (int, float))  # _check allowed real numbers only
         return float(node.value)
     if isinstance(node, ast.Name):
         return leaves[node.id]
@@ -212,22 +219,19 @@ def _eval(node: ast.expr, leaves: dict[str, Value]) -> Number:
         op = _BINOPS[type(node.op)]
         if isinstance(a, float) and isinstance(b, float):
             return _constant(a, op, b)
-        if op == "+":
-            return a + b
-        if op == "-":
-            return a - b
-        if op == "*":
-            return a * b
-        if op == "/":
-            return a / b
-        return a**b
+        out: Value = _PYTHON[op](a, b)  # a Value, since one side is
+        return out
     assert isinstance(node, ast.Call)  # _check allowed nothing else
     f = node.func
-    name, arg = (f.attr, f.value) if isinstance(f, ast.Attribute) else (f.id, node.args[0])  # type: ignore[attr-defined]
+    if isinstance(f, ast.Attribute):
+        name, arg = f.attr, f.value
+    else:
+        assert isinstance(f, ast.Name)  # _check_call allowed nothing else
+        name, arg = f.id, node.args[0]
     x = _eval(arg, leaves)
     if isinstance(x, float):  # e.g. exp(2): a constant leaf, labelled with its value
         x = Value(x, label=f"{x:g}")
-    return getattr(x, name)()
+    return OPS[name].apply(x)
 
 
 def _constant(a: float, op: str, b: float) -> float:

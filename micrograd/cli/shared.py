@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -54,29 +54,25 @@ def make_out_folder(path: Path) -> str | None:
     return None
 
 
-class _DemoParser(argparse.ArgumentParser):
-    """An argument parser that also makes the ``--out`` folder, or stops with status 2 saying why not."""
-
-    def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> argparse.Namespace:
-        parsed = super().parse_args(args, namespace)
-        problem = make_out_folder(parsed.out) if isinstance(getattr(parsed, "out", None), Path) else None
-        if problem:
-            self.exit(2, f"{self.prog}: error: {problem}\n")
-        return parsed
-
-
 def demo_parser(description: str | None, *, out: bool = True, seed: int | None = None) -> argparse.ArgumentParser:
     """The argument parser every demo starts from: ``--out DIR`` if it writes files, ``--seed`` if it is random.
 
     ``description`` is usually the demo's ``__doc__``; its first line is the summary. With
-    ``--out``, ``parse_args`` creates the folder, or exits with status 2 and a one-line message.
+    ``--out``, parsing creates the folder, or exits with status 2 and a one-line message.
     """
-    parser = _DemoParser(
+    parser = argparse.ArgumentParser(
         prog=_prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     if out:
+
+        def out_folder(text: str) -> Path:
+            problem = make_out_folder(Path(text))
+            if problem:
+                parser.exit(2, f"{parser.prog}: error: {problem}\n")
+            return Path(text)
+
         parser.add_argument(
-            "--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
+            "--out", type=out_folder, default=str(DEFAULT_OUT), metavar="DIR",
             help=f"folder for pictures and files (default: {DEFAULT_OUT}/, created if missing)",
         )
     if seed is not None:

@@ -98,8 +98,8 @@ def tour(out: Path = DEFAULT_OUT, *, epochs: int = 1000, seed: int = 0, draw: bo
     print("  All nine partials; 'hand' is the tutorial's chain rule (micrograd.tutorials.hand_partials),")
     print("  'autograd' is .grad after loss.backward(), 'numeric' a central difference (eps 1e-6):")
     print(textwrap.indent(str(result), "    "))
-    worst_hand = max(abs(r.hand - r.autograd) for r in result.rows)
-    worst_numeric = max(abs(r.numeric - r.autograd) for r in result.rows)
+    worst_hand = max(abs(r.hand - r.autograd) for r in result.rows if r.hand is not None)
+    worst_numeric = max(abs(r.numeric - r.autograd) for r in result.rows if r.numeric is not None)
     print(f"  largest |hand - autograd| = {worst_hand:.1e}, largest |numeric - autograd| = {worst_numeric:.1e}")
     if not result:
         failures.append("nine partials")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,7 @@ from micrograd.exercises.checker import (
 )
 from micrograd.gradcheck import gradcheck
 from micrograd.losses import mse_loss, sse_loss
-from micrograd.nn import Neuron
+from micrograd.nn import MLP, Neuron
 from micrograd.tutorials import ALICE, PARAMETER_NAMES, network, xor_tutorial_backprop
 
 __all__ = ["EXERCISES"]
@@ -114,11 +115,17 @@ def _network_points() -> list[tuple[str, dict[str, float], list[float], float]]:
     return points
 
 
+def _network(params: dict[str, float]) -> MLP:
+    model = network()
+    model.load_state_dict(params)
+    return model
+
+
 def _alice_w1(run: Run) -> None:
     hint = ("dL/dw1 = dL/dypred * dypred/dh1 * dh1/dw1; differentiating (y - ypred)**2 gives an inner -1; "
             "each sigmoid step gives sigmoid'(its input) times the weight or input on the edge")
     for tag, params, x, y in _network_points():
-        model = network(**params)
+        model = _network(params)
         loss = (y - model(x)) ** 2
         loss.backward()
         w1 = dict(model.named_parameters())["w1"]
@@ -128,7 +135,7 @@ def _alice_w1(run: Run) -> None:
 def _network_partials(run: Run) -> None:
     hint = "each partial is dL/dypred times the path from ypred down to the parameter (see dL/dw1)"
     for tag, params, x, y in _network_points()[:2]:
-        loss = (y - network(**params)(x)) ** 2
+        loss = (y - _network(params)(x)) ** 2
         run.partials(f"partials ({tag})", run.call("partials", dict(params), list(x), y), loss, PARAMETER_NAMES, hint)
 
 
@@ -152,6 +159,8 @@ def _xor_factor_two(run: Run) -> None:
     got = run.call("gradient", X.copy(), y.copy(), W1.copy(), W2.copy())
     if not isinstance(got, Missing):
         try:
+            if not isinstance(got, Iterable):
+                raise TypeError
             g1, g2 = (np.asarray(g, dtype=float) for g in got)
             if g1.shape != (2, 2) or g2.shape != (2, 1):
                 got = Missing(f"gradient should return (dW1, dW2) shaped (2, 2), (2, 1); got {g1.shape}, {g2.shape}")
@@ -192,11 +201,11 @@ def _custom_op(run: Run) -> None:
         )
         run.add(f"{fname}(x) is one new node over x", "from_op node", "-" if isinstance(out, Missing) else out._op,
                 one_node, verdict, "return Value.from_op(result, [x], [local derivative], 'my_op')")
-        for x in xs:
-            ref = _MATH_REFERENCES[builtin](x)
-            got = run.call(fname, Value(x))
-            run.number(f"{fname}({x}).data", ref, number_of(got), hint)
-            _gradcheck_item(run, f"{fname}: gradcheck at {x}", fname, lambda v: (v,), x, hint)
+        for point in xs:
+            ref = _MATH_REFERENCES[builtin](point)
+            got = run.call(fname, Value(point))
+            run.number(f"{fname}({point}).data", ref, number_of(got), hint)
+            _gradcheck_item(run, f"{fname}: gradcheck at {point}", fname, lambda v: (v,), point, hint)
     got = run.call("my_softplus", Value(800.0))
     run.number("my_softplus(800.0).data (no overflow)", 800.0, number_of(got),
                "e**800 overflows a float; use log(1 + e**x) = max(x, 0) + log(1 + e**-|x|) (math.log1p)")
@@ -206,10 +215,11 @@ class _Problem(Exception):
     """The learner's function gave no usable answer inside a gradcheck."""
 
 
-def _gradcheck_item(run: Run, name: str, fname: str, args: Callable[[Value], tuple], x: float, hint: str) -> None:
+def _gradcheck_item(run: Run, name: str, fname: str, args: Callable[[Value], tuple[object, ...]], x: float,
+                    hint: str) -> None:
     """Run `gradcheck` on the learner's ``fname``: its autograd derivative against finite differences."""
 
-    def f(v: Value) -> Value:
+    def f(v: Value) -> Any:  # gradcheck says so when it is not a Value
         out = run.call(fname, *args(v))
         if isinstance(out, Missing):
             raise _Problem(out)
@@ -235,19 +245,21 @@ def _reference_nll(logits: Sequence[Value], target: int) -> Value:
 def _softmax_nll(run: Run) -> None:
     logits = [2.0, 1.0, 0.1]
     total = sum(math.exp(z) for z in logits)
-    got = entries(run.call("softmax", [Value(z) for z in logits]), len(logits), "softmax")
+    probabilities = entries(run.call("softmax", [Value(z) for z in logits]), len(logits), "softmax")
     for i, z in enumerate(logits):
-        run.number(f"softmax({logits})[{i}]", math.exp(z) / total, number_of(got[i]),
+        run.number(f"softmax({logits})[{i}]", math.exp(z) / total, number_of(probabilities[i]),
                    "softmax_i = e**z_i / sum_j e**z_j")
 
     hint_nll = "nll = -log(softmax(z)[target]) = log(sum_j e**z_j) - z_target"
     for zs, t in (([2.0, 1.0, 0.1], 0), ([0.5, -1.0, 3.0, 0.0], 2)):
-        got = run.call("nll", [Value(z) for z in zs], t)
-        if not isinstance(got, Missing | Value):
-            got = Missing(f"nll returned a {type(got).__name__}; build it from Value ops so backward() works")
-        run.number(f"nll({zs}, {t}).data", _reference_nll([Value(z) for z in zs], t).data, number_of(got), hint_nll)
-        _gradcheck_item(run, f"nll: gradcheck on logit 0 of {zs}", "nll",
-                        lambda v, zs=zs, t=t: ([v, *map(Value, zs[1:])], t), zs[0], hint_nll)
+        nll = run.call("nll", [Value(z) for z in zs], t)
+        if not isinstance(nll, Missing | Value):
+            nll = Missing(f"nll returned a {type(nll).__name__}; build it from Value ops so backward() works")
+        run.number(f"nll({zs}, {t}).data", _reference_nll([Value(z) for z in zs], t).data, number_of(nll), hint_nll)
+        def logits_with(v: Value, rest: list[float] = zs[1:], t: int = t) -> tuple[object, ...]:
+            return [v, *map(Value, rest)], t
+
+        _gradcheck_item(run, f"nll: gradcheck on logit 0 of {zs}", "nll", logits_with, zs[0], hint_nll)
 
         ref = [Value(z) for z in zs]
         _reference_nll(ref, t).backward()
@@ -257,8 +269,8 @@ def _softmax_nll(run: Run) -> None:
                        "nll = log(sum_j e**z_j) - z_target: differentiate the two parts separately")
 
     big = [1000.0, 999.0, 998.0]
-    got = run.call("nll", [Value(z) for z in big], 1)
-    run.number(f"nll({big}, 1).data (no overflow)", _reference_nll([Value(z) for z in big], 1).data, number_of(got),
+    nll = run.call("nll", [Value(z) for z in big], 1)
+    run.number(f"nll({big}, 1).data (no overflow)", _reference_nll([Value(z) for z in big], 1).data, number_of(nll),
                "e**1000 overflows; subtract the largest logit first (softmax does not change when all logits shift)")
 
 

@@ -142,7 +142,7 @@ def _guarded_objects() -> list[object]:
 class Run:
     """The learner's namespace plus the items checked so far."""
 
-    def __init__(self, namespace: dict, path: Path, guard: _Guard) -> None:
+    def __init__(self, namespace: dict[str, object], path: Path, guard: _Guard) -> None:
         self.ns = namespace
         self.path = path
         self.guard = guard
@@ -194,13 +194,14 @@ class Run:
                 return self.add(name, f"dict of {len(labels)}", "-", False, "FAIL: " + got.problem,
                                 "" if got.unwritten else hint)
             return self.add(name, f"dict of {len(labels)}", got, False, f"FAIL: returned a {type(got).__name__}", hint)
-        usable, problems = {}, {}
+        usable: dict[str, float] = {}
+        problems: dict[str, str] = {}
         for label in labels:
             v = got.get(label)
             if v is None or isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
                 problems[label] = "missing" if label not in got else f"is {shown(v)}, not a number"
             else:
-                usable[label] = v
+                usable[label] = float(v)
         rows = {}
         if usable:
             rows = {r.name: r for r in check_gradients(usable, loss, **HAND, raise_exception=False).rows}
@@ -296,7 +297,7 @@ def check_file(path: str | Path) -> tuple[int, str]:
     if exercise is None:
         raise UsageError(f"{path.name} names exercise {exercise_id!r}, which does not exist; "
                          f"known exercises: {', '.join(EXERCISES)}")
-    namespace: dict = {"__name__": "__exercise__", "__file__": str(path)}
+    namespace: dict[str, object] = {"__name__": "__exercise__", "__file__": str(path)}
     guard = _Guard()
     run = Run(namespace, path, guard)
     try:
