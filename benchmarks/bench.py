@@ -17,7 +17,8 @@ How it measures
       engine's folder first on ``sys.path`` and checks which ``micrograd`` it really imported.
       "ours" is the checkout this script lives in, whatever else is installed.
     * Karpathy's processes do not import numpy: a larger heap slows his garbage collector and
-      would flatter our ratio.
+      would flatter our ratio. Every run reports whether numpy was loaded (``numpy_loaded``);
+      the summary says so per engine, and a Karpathy run with numpy loaded fails the run.
     * ``--compare`` alternates the two engines in separate processes (Karpathy's then ours, then
       ours then Karpathy's, ...), prints the ratio of every pair and summarises each workload
       by the median of those ratios, which a busy machine disturbs far less than one long run.
@@ -66,7 +67,7 @@ SAME_NUMBERS = (
     ("traced moons losses", "losses", "moons_step_traced", "numpy_moons_step", "numpy", "the numpy floor's"),
     ("gender final loss after training", "final_loss", "gender_train", "gender_train", "karpathy", "Karpathy's"),
 )
-Result = dict[str, Any]  # one run: "status" ("ok" or "failed"), and the figures or the "error"
+Result = dict[str, Any]  # one run: "status" ("ok" or "failed"), "numpy_loaded", and the figures or the "error"
 
 
 # ---------------------------------------------------------------------------------- child process
@@ -100,6 +101,8 @@ def child_main(workload: str, engine_name: str, engine_path: str | None, size: d
         result = {"status": "ok", **w.run(engine, **size)}
     except WorkloadFailed as e:
         result = {"status": "failed", "error": str(e)}
+    # asked after the run, so that an import anywhere in the harness, the engine or the workload counts
+    result["numpy_loaded"] = "numpy" in sys.modules
     print(json.dumps(result), flush=True)
     return 0
 
@@ -257,6 +260,20 @@ def same_numbers_checks(rows: dict[str, Row]) -> None:
         rows[workload].checks.append((text, held))
 
 
+def numpy_report(rows: dict[str, Row]) -> tuple[str, bool]:
+    """In how many processes of each engine numpy was loaded; False if any of Karpathy's had it."""
+    loaded: dict[str, list[bool]] = {}
+    for row in rows.values():
+        for engine, results in row.runs.items():
+            loaded.setdefault(engine, []).extend(r["numpy_loaded"] for r in results if "numpy_loaded" in r)
+    line = "numpy loaded in the processes: " + ", ".join(f"{e} {sum(v)} of {len(v)}" for e, v in sorted(loaded.items()))
+    clean = not any(loaded.get("karpathy", []))
+    if "karpathy" in loaded:
+        line += (" (Karpathy's must have none: numpy slows his garbage collector)" if clean else
+                 "\nFAIL numpy was loaded in Karpathy's processes, where it slows his garbage collector")
+    return line, clean
+
+
 def summary(rows: dict[str, Row], compare: bool, quick: bool) -> tuple[str, bool]:
     """The markdown table of medians, and whether every run of ours worked and every check held."""
     good = True
@@ -404,6 +421,9 @@ def main(argv: list[str] | None = None) -> int:
     table, good = summary(rows, args.compare, args.quick)
     print("\nSummary (medians; ratio = median over pairs of Karpathy's time / ours, or bytes)\n")
     print(table)
+    numpy_line, numpy_clean = numpy_report(rows)
+    print(f"\n{numpy_line}")
+    good = good and numpy_clean
     checks = [c for row in rows.values() for c in row.checks]
     if checks:
         print("\nSame numbers out")

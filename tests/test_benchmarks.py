@@ -1,4 +1,5 @@
-"""benchmarks/: its workloads run and compute the right numbers. Nothing here is timed."""
+"""benchmarks/: its workloads run and compute the right numbers, and its runner keeps each
+engine's process as it should be. Nothing here is timed."""
 
 from __future__ import annotations
 
@@ -104,6 +105,136 @@ def test_the_child_refuses_a_micrograd_from_the_wrong_folder(tmp_path: Path, mon
         bench.load_engine("karpathy", str(tmp_path))  # this process already imported ours
 
 
+# A stand-in for Karpathy's micrograd 0.1.0, enough for every workload he runs: a Value whose
+# _prev is a set, a recursive backward, and MLP's layout and parameters() order. It notes
+# whether the harness had imported numpy before it was imported.
+FAKE_ENGINE = '''
+import sys
+from pathlib import Path
+
+Path(__file__).parent.parent.joinpath("numpy_before_engine").write_text(str("numpy" in sys.modules))
+
+
+def _value(x):
+    return x if isinstance(x, Value) else Value(x)
+
+
+class Value:
+    def __init__(self, data, edges=()):
+        self.data, self.grad, self._edges = data, 0.0, edges  # edges: (child, d self / d child)
+        self._prev = {child for child, _ in edges}
+
+    def __add__(self, other):
+        other = _value(other)
+        return Value(self.data + other.data, ((self, 1.0), (other, 1.0)))
+
+    def __mul__(self, other):
+        other = _value(other)
+        return Value(self.data * other.data, ((self, other.data), (other, self.data)))
+
+    def __pow__(self, k):
+        return Value(self.data**k, ((self, k * self.data ** (k - 1)),))
+
+    def relu(self):
+        return Value(max(self.data, 0.0), ((self, float(self.data > 0)),))
+
+    __radd__, __rmul__ = __add__, __mul__
+
+    def __neg__(self):
+        return self * -1
+
+    def __sub__(self, other):
+        return self + -_value(other)
+
+    def __truediv__(self, other):
+        return self * _value(other) ** -1
+
+    def backward(self):
+        order, seen = [], set()
+
+        def visit(v):
+            if v not in seen:
+                seen.add(v)
+                for child in v._prev:
+                    visit(child)
+                order.append(v)
+
+        visit(self)
+        self.grad = 1.0
+        for v in reversed(order):
+            for child, local in v._edges:
+                child.grad += local * v.grad
+'''
+
+FAKE_NN = '''
+import random
+
+from micrograd.engine import Value
+
+
+class Neuron:
+    def __init__(self, nin, nonlin):
+        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
+        self.b, self.nonlin = Value(0), nonlin
+
+    def __call__(self, x):
+        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        return act.relu() if self.nonlin else act
+
+    def parameters(self):
+        return self.w + [self.b]
+
+
+class MLP:
+    def __init__(self, nin, nouts):
+        sizes = [nin, *nouts]
+        self.layers = [[Neuron(sizes[i], i != len(nouts) - 1) for _ in range(sizes[i + 1])] for i in range(len(nouts))]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = [n(x) for n in layer]
+        return x[0] if len(x) == 1 else x
+
+    def parameters(self):
+        return [p for layer in self.layers for n in layer for p in n.parameters()]
+
+    def zero_grad(self):
+        for p in self.parameters():
+            p.grad = 0
+'''
+
+
+@pytest.mark.parametrize("name", [n for n, w in workloads.WORKLOADS.items() if "karpathy" in w.engines])
+def test_karpathys_process_does_not_import_numpy(name: str, tmp_path: Path) -> None:
+    # numpy's larger heap slows his garbage collector, which would flatter our ratio
+    package = tmp_path / "micrograd"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "engine.py").write_text(FAKE_ENGINE)
+    (package / "nn.py").write_text(FAKE_NN)
+    result = bench.run_child(name, "karpathy", tmp_path, workloads.WORKLOADS[name].quick, timeout=120)
+    assert result["status"] == "ok", result
+    assert (tmp_path / "numpy_before_engine").read_text() == "False", "the harness imported numpy before his engine"
+    assert result["numpy_loaded"] is False, "numpy was imported while his engine ran the workload"
+    if name in ("moons_step", "moons_step_traced"):  # his side of the traced pair is his eager step
+        assert result["nodes_per_step"] > 0 and len(result["losses"]) == workloads.WORKLOADS[name].quick["steps"]
+
+
+def test_our_process_reports_numpy_loaded() -> None:
+    # the field is real: our engine imports numpy for the tracer
+    result = bench.run_child("wide_sum", "ours", workloads.ROOT, {"n": 10}, timeout=120)
+    assert result["status"] == "ok" and result["numpy_loaded"] is True
+
+
+def test_numpy_in_karpathys_process_fails_the_run() -> None:
+    row = bench.Row("moons_step", runs={"karpathy": [{"status": "ok", "numpy_loaded": True}],
+                                        "ours": [{"status": "ok", "numpy_loaded": True}]})
+    line, clean = bench.numpy_report({"moons_step": row})
+    assert not clean and "karpathy 1 of 1" in line and "FAIL" in line
+    row.runs["karpathy"][0]["numpy_loaded"] = False
+    assert bench.numpy_report({"moons_step": row})[1]
+
+
 def test_the_script_runs_end_to_end_with_tiny_sizes() -> None:
     proc = subprocess.run([sys.executable, str(SCRIPT), "--quick", "moons_step", "numpy_moons_step",
                            "moons_step_traced"], capture_output=True, text=True, timeout=120)
@@ -111,6 +242,7 @@ def test_the_script_runs_end_to_end_with_tiny_sizes() -> None:
     assert "| moons_step (n=20, steps=3) | time per step |" in proc.stdout
     assert "ok   moons losses over 3 steps equal the numpy floor's" in proc.stdout
     assert "ok   traced moons losses over 3 steps equal the numpy floor's" in proc.stdout
+    assert "numpy loaded in the processes: numpy 1 of 1, ours 2 of 2" in proc.stdout
 
 
 def test_unknown_workload_is_a_usage_error() -> None:
