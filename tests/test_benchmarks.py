@@ -109,50 +109,52 @@ def test_the_child_refuses_a_micrograd_from_the_wrong_folder(tmp_path: Path, mon
 # _prev is a set, a recursive backward, and MLP's layout and parameters() order. It notes
 # whether the harness had imported numpy before it was imported.
 FAKE_ENGINE = '''
+from __future__ import annotations
+
 import sys
 from pathlib import Path
 
 Path(__file__).parent.parent.joinpath("numpy_before_engine").write_text(str("numpy" in sys.modules))
 
 
-def _value(x):
+def _value(x: Value | float) -> Value:
     return x if isinstance(x, Value) else Value(x)
 
 
 class Value:
-    def __init__(self, data, edges=()):
+    def __init__(self, data: float, edges: tuple[tuple[Value, float], ...] = ()) -> None:
         self.data, self.grad, self._edges = data, 0.0, edges  # edges: (child, d self / d child)
         self._prev = {child for child, _ in edges}
 
-    def __add__(self, other):
+    def __add__(self, other: Value | float) -> Value:
         other = _value(other)
         return Value(self.data + other.data, ((self, 1.0), (other, 1.0)))
 
-    def __mul__(self, other):
+    def __mul__(self, other: Value | float) -> Value:
         other = _value(other)
         return Value(self.data * other.data, ((self, other.data), (other, self.data)))
 
-    def __pow__(self, k):
+    def __pow__(self, k: float) -> Value:
         return Value(self.data**k, ((self, k * self.data ** (k - 1)),))
 
-    def relu(self):
+    def relu(self) -> Value:
         return Value(max(self.data, 0.0), ((self, float(self.data > 0)),))
 
     __radd__, __rmul__ = __add__, __mul__
 
-    def __neg__(self):
+    def __neg__(self) -> Value:
         return self * -1
 
-    def __sub__(self, other):
+    def __sub__(self, other: Value | float) -> Value:
         return self + -_value(other)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Value | float) -> Value:
         return self * _value(other) ** -1
 
-    def backward(self):
+    def backward(self) -> None:
         order, seen = [], set()
 
-        def visit(v):
+        def visit(v: Value) -> None:
             if v not in seen:
                 seen.add(v)
                 for child in v._prev:
@@ -167,38 +169,40 @@ class Value:
 '''
 
 FAKE_NN = '''
+from __future__ import annotations
+
 import random
 
 from micrograd.engine import Value
 
 
 class Neuron:
-    def __init__(self, nin, nonlin):
+    def __init__(self, nin: int, nonlin: bool) -> None:
         self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
         self.b, self.nonlin = Value(0), nonlin
 
-    def __call__(self, x):
+    def __call__(self, x: list[Value]) -> Value:
         act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return act.relu() if self.nonlin else act
 
-    def parameters(self):
+    def parameters(self) -> list[Value]:
         return self.w + [self.b]
 
 
 class MLP:
-    def __init__(self, nin, nouts):
+    def __init__(self, nin: int, nouts: list[int]) -> None:
         sizes = [nin, *nouts]
         self.layers = [[Neuron(sizes[i], i != len(nouts) - 1) for _ in range(sizes[i + 1])] for i in range(len(nouts))]
 
-    def __call__(self, x):
+    def __call__(self, x: list[Value]) -> Value | list[Value]:
         for layer in self.layers:
             x = [n(x) for n in layer]
         return x[0] if len(x) == 1 else x
 
-    def parameters(self):
+    def parameters(self) -> list[Value]:
         return [p for layer in self.layers for n in layer for p in n.parameters()]
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         for p in self.parameters():
             p.grad = 0
 '''
