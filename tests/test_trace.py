@@ -561,10 +561,13 @@ def test_tracing_inside_no_grad_is_refused():
 # ------------------------------------------------------------------ the benchmark's workloads
 
 
-def load_trace_workloads():
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "trace_workloads.py"
-    spec = importlib.util.spec_from_file_location("trace_workloads", path)
+def load_benchmark_workloads():
+    import sys  # only to register the module: its dataclasses look it up while they are built
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "workloads.py"
+    spec = importlib.util.spec_from_file_location("bench_workloads", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
@@ -572,10 +575,11 @@ def load_trace_workloads():
 def test_benchmarked_traced_and_numpy_steps_compute_the_same_training():
     # The benchmark compares like with like: from the same start, the traced steps and the
     # hand-written numpy steps produce the same losses (so the same gradients and updates).
-    tw = load_trace_workloads()
-    size = {"n": 20, "steps": 4, "rounds": 1, "block_s": 0.001}
-    assert_close(tw.moons_step_traced(**size)["losses"], tw.moons_step_numpy(**size)["losses"], "moons losses")
+    tw = load_benchmark_workloads()
+    ours = tw.Engine("ours", Value, MLP)
+    assert_close(tw.moons_step_traced(ours, n=20, steps=4, rounds=1, block_s=0.001)["losses"],
+                 tw.numpy_moons_step(tw.Engine("numpy"), n=20, steps=4, repeat=1)["losses"], "moons losses")
     for full_step in (False, True):
-        traced, _ = tw._mlp784_traced_step(8, full_step)
+        traced, _ = tw._mlp784_traced_step(ours, 8, full_step)
         by_hand = tw._mlp784_numpy_step(8, full_step)
         assert_close([traced(), traced()], [by_hand(), by_hand()], f"784-64-10 losses, full_step={full_step}")
