@@ -125,8 +125,9 @@ def _describe(v: Value) -> tuple[str, Any]:
     ``(a, None)``, meaning ``a`` alone.
     """
     if v._op not in OPS:
-        raise TraceError(f"op {v._op!r} was made with Value.from_op and the tracer has no numpy version of it: "
-                         "write it with built-in ops, or call it outside the traced function")
+        raise TraceError(f"op {v._op!r} is not in the op table (micrograd.ops.OPS), so the tracer has no numpy "
+                         "version of it: an op made with Value.from_op cannot be traced; write it with built-in ops, "
+                         "or call it outside the traced function")
     args = operands(v)
     if v._op == "sum":
         return "linear", [(t, None) for t in args]

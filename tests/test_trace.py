@@ -310,7 +310,7 @@ def test_ops_made_with_from_op_are_refused_with_a_clear_error():
     def softsign(v):
         return Value.from_op(v.data / (1 + abs(v.data)), [v], [1 / (1 + abs(v.data)) ** 2], "softsign")
 
-    with pytest.raises(TraceError, match="'softsign' was made with Value.from_op"):
+    with pytest.raises(TraceError, match="'softsign' is not in the op table .* made with Value.from_op"):
         trace(lambda x: softsign(x) * 2, ())
 
 
