@@ -240,17 +240,21 @@ class _Elementwise:
         # An op with a domain can have an infinite derivative where its result is finite
         # (sqrt(0), 1 / 1e-200): there the engine raises, so a forward pass checks it too.
         self.guarded = op.error is not None
+        self.f = op.f
+        # (operand, its local derivative's formula) for the operands whose gradient backward needs
+        self.chain = [(o, local) for o, local in zip(operands, op.local) if o.grad]
 
     def forward(self, env: list[np.ndarray]) -> None:
-        env[self.bank][self.out] = self.spec.f(np, *[o.read(env) for o in self.operands])
+        env[self.bank][self.out] = self.f(np, *[o.read(env) for o in self.operands])
 
     def backward(self, env: list[np.ndarray], genv: list[np.ndarray]) -> None:
         g = genv[self.bank][self.out]
         y = env[self.bank][self.out]
         args = [o.read(env) for o in self.operands]
-        for o, local in zip(self.operands, self.spec.local):
-            if o.grad:
-                o.add_grad(genv, _times(g, local(np, y, *args)))
+        for o, local in self.chain:
+            d = local(np, y, *args)
+            # a constant local derivative (1 for +, -1 for -) needs no multiplication
+            o.add_grad(genv, (g if d == 1.0 else -g if d == -1.0 else g * d) if type(d) is float else g * d)
 
     def operand_values(self, env: list[np.ndarray]) -> list[np.ndarray]:
         """The operands as (k, batch) or (k, 1) arrays (a shared step's as (k, 1))."""
@@ -269,14 +273,6 @@ class _Elementwise:
             if not const:
                 bad |= ~np.isfinite(local(np, y, *args))
         return bad
-
-
-def _times(g: np.ndarray, d: Any) -> np.ndarray:
-    """g * d, where a constant local derivative (1 for +, -1 for -) needs no multiplication."""
-    if type(d) is float and d in (1.0, -1.0):
-        return g if d == 1.0 else -g
-    product: np.ndarray = g * d
-    return product
 
 
 def _2d(a: np.ndarray) -> np.ndarray:
