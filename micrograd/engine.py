@@ -31,12 +31,15 @@ from __future__ import annotations
 
 import math
 import numbers
+from _thread import allocate_lock
+from contextvars import ContextVar
 
 from micrograd.graph import backward_order
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # names for annotations only: importing them would slow down `import micrograd`
     from collections.abc import Callable, Iterable, Sequence
+    from contextvars import Token
     from typing import Any, TypeAlias, TypeVar
 
     T = TypeVar("T")
@@ -121,7 +124,7 @@ class Value:
             # d(a/b)/da = 1/b, d(a/b)/db = -a/b**2
             local = (_finite(1.0 / b, "/", a, b), _finite(-a / b / b, "/", a, b))
             return _node(a / b, (self, other), local, "/")
-        c = other if type(other) is float else _number(other, "/")
+        c = _number(other, "/")  # always checked: x / inf would be a silent 0
         if c == 0.0:
             raise _refused("/", "vn", a, c)
         return _node(a / c, (self,), (_finite(1.0 / c, "/", a, c), c), "/")
@@ -136,7 +139,7 @@ class Value:
             # d(a**b)/da = b * a**(b-1) (0 when b == 0: a**0 is 1 everywhere), d(a**b)/db = a**b * log(a)
             da = _finite(b * _power(a, b - 1.0, a, b), "**", a, b) if b != 0.0 else 0.0
             return _node(out, (self, other), (da, _finite(out * math.log(a), "**", a, b)), "**")
-        n = other if type(other) is float else _number(other, "**")
+        n = _number(other, "**")
         if a == 0.0 and n < 1.0 and n != 0.0 or a < 0.0 and not n.is_integer():
             raise _refused("**", "vn", a, n)
         out = _power(a, n)
@@ -160,13 +163,13 @@ class Value:
         return _node(c - self.data, (self,), (-1.0, c), "rsub")
 
     def __rtruediv__(self, other: Number) -> Value:  # c / x; d(c/x)/dx = -c/x**2
-        c, b = other if type(other) is float else _number(other, "/"), self.data
+        c, b = _number(other, "/"), self.data
         if b == 0.0:
             raise _refused("rdiv", "nv", c, b)
         return _node(c / b, (self,), (_finite(-c / b / b, "rdiv", c, b), c), "rdiv")
 
     def __rpow__(self, other: Number) -> Value:  # c ** x; d(c**x)/dx = c**x * log(c)
-        c, b = other if type(other) is float else _number(other, "**"), self.data
+        c, b = _number(other, "**"), self.data
         if c <= 0.0:
             raise _refused("rpow", "nv", c, b)
         out = _power(c, b)
@@ -353,6 +356,8 @@ class Value:
         topological order (`micrograd.graph`) is built with an explicit stack, not
         recursion.
         """
+        if self._op and not self._prev:
+            raise _no_graph(self)
         order = backward_order(self)
         for node in order:  # interior nodes hold the gradient of the latest pass only
             node.grad = 0.0
@@ -362,29 +367,53 @@ class Value:
             # The chain rule on every edge: child.grad += d(node)/d(child) * d(self)/d(node).
             # Nodes with one or two children (nearly all of them) are spelled out because
             # zip() allocates three objects per node, which costs more than the arithmetic.
+            # Every new gradient is checked: one too large for a float is an error, not an
+            # inf or a NaN left behind (except where a local derivative of 0 stops it).
             if len(prev) == 1:
-                prev[0].grad += local[0] * g
+                child = prev[0]
+                v = child.grad + local[0] * g
+                if -_INF < v < _INF:
+                    child.grad = v
+                else:
+                    _overflowed(self, node, 0, v)
             elif len(prev) == 2:
-                prev[0].grad += local[0] * g
-                prev[1].grad += local[1] * g
-            else:
+                child = prev[0]
+                v = child.grad + local[0] * g
+                if -_INF < v < _INF:
+                    child.grad = v
+                else:
+                    _overflowed(self, node, 0, v)
+                child = prev[1]
+                v = child.grad + local[1] * g
+                if -_INF < v < _INF:
+                    child.grad = v
+                else:
+                    _overflowed(self, node, 1, v)
+            elif -1.0 <= g <= 1.0:  # |local * g| <= |local|: no product can overflow
                 for child, d in zip(prev, local):
                     child.grad += d * g
+            else:
+                for i, (child, d) in enumerate(zip(prev, local)):
+                    v = child.grad + d * g
+                    if -_INF < v < _INF:
+                        child.grad = v
+                    else:
+                        _overflowed(self, node, i, v)
 
 
 def _node(data: float, prev: tuple[Value, ...], local: tuple[Any, ...], op: str) -> Value:
     """Create an interior node. Every operation goes through here."""
     if not -_INF < data < _INF:  # also true for NaN
-        raise _not_finite(data, prev, op)
+        raise _not_finite(data, prev, local, op)
     out = _new(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if _grad_enabled:
+    if _paused and not _recording.get():  # inside no_grad, in this thread
+        out._prev = out._local = ()
+    else:
         out._prev = prev
         out._local = local
-    else:
-        out._prev = out._local = ()
     out._op = op
     return out
 
@@ -401,12 +430,19 @@ def _sigmoid(x: float) -> float:
 
 
 # ---------------------------------------------------------------------- recording on and off
+# Whether ops record the graph is a property of each thread (and each asyncio task): one
+# thread evaluating a model under no_grad() does not stop another from training. Reading a
+# context variable for every node would slow every op, so `_node` first reads `_paused`,
+# the number of no_grad blocks open anywhere; only while one is open does it ask whether
+# it is its own thread's.
 
-_grad_enabled = True
+_recording: ContextVar[bool] = ContextVar("micrograd_recording", default=True)
+_paused = 0
+_paused_lock = allocate_lock()
 
 
 class no_grad:
-    """Context manager (and decorator) that stops recording the graph.
+    """Context manager (and decorator) that stops recording the graph, in this thread only.
 
     Inside it, operations still compute values but the results have no
     children, so evaluating a model does not build a graph that nobody will
@@ -418,39 +454,80 @@ class no_grad:
         ...     y = x * x
         >>> y._prev
         ()
+
+    As a decorator (``@no_grad()``) it applies to each call of the function; a
+    generator function runs with recording off while it computes each item, and
+    the code that consumes the items records as usual, as in PyTorch.
     """
 
     def __init__(self) -> None:
-        # A stack, not one saved flag: as a decorator the same object is entered again
-        # by recursive calls before it is exited.
-        self._saved: list[bool] = []
+        # The state before each entry: as a decorator the same object is entered again by
+        # recursive calls before it is exited.
+        self._tokens: list[Token[bool]] = []
 
     def __enter__(self) -> no_grad:
-        global _grad_enabled
-        self._saved.append(_grad_enabled)
-        _grad_enabled = False
+        global _paused
+        self._tokens.append(_recording.set(False))
+        with _paused_lock:
+            _paused += 1
         return self
 
     def __exit__(self, *exc: object) -> None:
-        global _grad_enabled
-        _grad_enabled = self._saved.pop()
+        global _paused
+        _recording.reset(self._tokens.pop())
+        with _paused_lock:
+            _paused -= 1
 
     def __call__(self, fn: Callable[..., T]) -> Callable[..., T]:
         """As a decorator, ``@no_grad()``: the function runs with recording off."""
+        code = getattr(fn, "__code__", None)
+        if code is not None and code.co_flags & _GENERATOR:
+            wrapper: Callable[..., Any] = _generator_without_grad(fn)
+        else:
 
-        def without_grad(*args: Any, **kwargs: Any) -> T:
-            with self:
-                return fn(*args, **kwargs)
+            def wrapper(*args: Any, **kwargs: Any) -> T:
+                with no_grad():  # a fresh one per call: calls may overlap in threads
+                    return fn(*args, **kwargs)
 
         for name in ("__module__", "__name__", "__qualname__", "__doc__"):
-            setattr(without_grad, name, getattr(fn, name, None))
-        without_grad.__wrapped__ = fn  # type: ignore[attr-defined]
-        return without_grad
+            setattr(wrapper, name, getattr(fn, name, None))
+        wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
+        return wrapper
+
+
+_GENERATOR = 0x20  # inspect.CO_GENERATOR, without importing inspect
+
+
+def _generator_without_grad(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A generator function that runs ``fn``'s body with recording off, and its caller with it on."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        gen = fn(*args, **kwargs)
+        try:
+            with no_grad():
+                item = gen.send(None)
+            while True:
+                try:
+                    request = yield item
+                except GeneratorExit:
+                    with no_grad():
+                        gen.close()
+                    raise
+                except BaseException as e:  # thrown in by the caller: throw it into fn's body
+                    with no_grad():
+                        item = gen.throw(e)
+                else:
+                    with no_grad():
+                        item = gen.send(request)
+        except StopIteration as stop:
+            return stop.value
+
+    return wrapper
 
 
 def is_grad_enabled() -> bool:
-    """True unless called inside a `no_grad()` block."""
-    return _grad_enabled
+    """True unless called inside a `no_grad()` block (of this thread)."""
+    return _recording.get()
 
 
 # ---------------------------------------------------------------------- checks and errors
@@ -458,11 +535,15 @@ def is_grad_enabled() -> bool:
 
 
 def _number(x: object, op: str) -> float:
-    """A plain number given to an op, as a float (a TypeError naming the op for anything else)."""
+    """A plain number given to an op, as a finite float (a TypeError or ValueError naming the op otherwise)."""
     if type(x) is float:
-        return x
-    if type(x) is int:
-        return float(x)
+        if -_INF < x < _INF:
+            return x
+    elif type(x) is int:
+        try:
+            return float(x)
+        except OverflowError:  # worded below
+            pass
     return _as_float(x, f"the other operand of {op!r}")
 
 
@@ -501,7 +582,51 @@ def _check_own_op_name(op: str) -> None:
         raise ValueError(f"{op!r} is the name of a built-in op; give yours another name, such as 'my_{op}'")
 
 
-def _not_finite(data: float, prev: tuple[Value, ...], op: str) -> Exception:
+def _overflowed(root: Value, node: Value, i: int, total: float) -> None:
+    """A gradient too large for a float meets ``node``'s child i: raise where it would do harm.
+
+    An interior child may hold it for now: if every local derivative below it is 0
+    (a ReLU that is off), it passes nothing on and the leaves are right, as in PyTorch.
+    A leaf may not, and neither may a nonzero local derivative pass it further down.
+    """
+    d, g, child = node._local[i], node.grad, node._prev[i]
+    if -_INF < g < _INF:  # the product, or the sum in the child, overflowed here
+        if child._prev:
+            child.grad = total
+            return
+        raise OverflowError(
+            f"backward(): the gradient of {_name(child)} would be {total}, too large for a float (the "
+            f"{node._op!r} node{_labelled(node)} passes it {d:.6g} x {g:.6g}); rescale the loss or the inputs"
+        )
+    if d == 0.0:  # nothing passes a local derivative of 0, however large the gradient above it
+        return
+    raise OverflowError(
+        f"backward(): the gradient of the {node._op!r} node{_labelled(node)} is {g}, too large for a float "
+        f"(d {_name(root)} / d node overflowed above it), and it would pass it on to {_name(child)}; "
+        "rescale the loss or the inputs"
+    )
+
+
+def _no_graph(v: Value) -> Exception:
+    return RuntimeError(
+        f"backward() on {v!r}: this {v._op!r} node has no graph below it, because it was computed inside "
+        "no_grad() (or from plain numbers only); compute it outside no_grad() to backpropagate through it"
+    )
+
+
+def _name(v: Value) -> str:
+    return repr(v.label) if v.label else f"the {v._op!r} node" if v._op else f"the leaf {v!r}"
+
+
+def _labelled(v: Value) -> str:
+    return f" {v.label!r}" if v.label else ""
+
+
+def _not_finite(data: float, prev: tuple[Value, ...], local: tuple[Any, ...], op: str) -> Exception:
+    kept = local[len(prev):]
+    if kept and isinstance(kept[0], float) and not -_INF < kept[0] < _INF:
+        what = "NaN" if kept[0] != kept[0] else kept[0]
+        return ValueError(f"the number mixed into {op!r} is {what}; numbers in an expression must be finite")
     args = ", ".join(f"{c.data:.6g}" for c in prev)
     if data != data:
         return ValueError(f"{op!r} gave NaN (Value inputs: {args}); a number mixed into the expression is NaN")

@@ -59,7 +59,15 @@ class SGD:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Move every parameter against its gradient."""
+        """Move every parameter against its gradient.
+
+        A gradient that is not finite (a diverged step) is refused before any
+        parameter moves, so the weights never turn into NaN.
+        """
+        for p in self.params:
+            if not -math.inf < p.grad < math.inf:
+                raise ValueError(f"{p!r} has the gradient {p.grad}; no parameter was changed. A step that "
+                                 "large diverges: lower the learning rate, or rescale the loss or the inputs")
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
         for i, p in enumerate(self.params):
             g = p.grad + wd * p.data if wd else p.grad

@@ -300,14 +300,22 @@ def _holds_booleans(a: Any) -> bool:
     return isinstance(a, (bool, np.bool_))
 
 
-def _refuse_booleans(a: Any, name: str) -> None:
-    """A TypeError for booleans in a batch or an example: ``Value(True)`` is an error in the engine too.
+def _numbers(a: Any, name: str) -> np.ndarray:
+    """A batch or an example as a float array; a TypeError for what the engine would refuse.
 
-    numpy would read True as 1.0, silently; the engine refuses it, and so does a program.
+    numpy would read True as 1.0 and drop the imaginary part of a complex number,
+    silently; the engine refuses both (``Value(True)``, ``Value(1j)``), and so does a program.
     """
     if _holds_booleans(a):
         raise TypeError(f"{name} holds booleans; the engine takes numbers only (Value(True) is an error too): "
                         "convert them first, e.g. with np.asarray(..., dtype=float)")
+    if np.iscomplexobj(a):
+        raise TypeError(f"{name} holds complex numbers; the engine takes real numbers only (Value(1j) is an "
+                        "error too)")
+    try:
+        return np.asarray(a, dtype=float)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{name} must be an array of numbers ({e})") from None
 
 
 class _MatMul:
@@ -608,11 +616,7 @@ class TracedProgram:
         inputs: list[np.ndarray] = []
         size: int | None = None
         for a, shape, name in zip(arrays, self._shapes, self._names):
-            _refuse_booleans(a, name)
-            try:
-                a = np.asarray(a, dtype=float)
-            except (TypeError, ValueError) as e:
-                raise TypeError(f"{name} must be an array of numbers ({e})") from None
+            a = _numbers(a, name)
             if a.shape[1:] != shape or a.ndim != len(shape) + 1:
                 raise ValueError(f"{name} must have shape (batch,) + {shape}, got {a.shape}")
             if size is None:
@@ -691,8 +695,8 @@ class TracedProgram:
         grads = genv[SHARED][: len(self._leaves)]
         if not np.isfinite(grads).all():
             p = self._leaves[int(np.flatnonzero(~np.isfinite(grads))[0])]
-            raise ValueError(f"the gradient of {p!r} is not finite: a product of large local derivatives "
-                             "overflowed (the eager engine's backward gives inf there)")
+            raise OverflowError(f"the gradient of {p!r} is not finite: a product of large local derivatives "
+                                "overflowed, as the eager engine's backward() says too; rescale the loss or the inputs")
         for p, g in zip(self._leaves, grads.tolist()):
             p.grad += g
         self._check(env, out)
@@ -824,9 +828,7 @@ def trace(fn: Callable[..., Value | Sequence[Value]], *shapes: Shape, example: S
     else:
         if len(example) != len(shapes):
             raise ValueError(f"example needs one sample per argument ({len(shapes)}), got {len(example)}")
-        for e, name in zip(example, names):
-            _refuse_booleans(e, f"example for {name}")
-        sample = [np.asarray(e, dtype=float) for e in example]
+        sample = [_numbers(e, f"example for {name}") for e, name in zip(example, names)]
         for e, s, name in zip(sample, sample_shapes, names):
             if e.shape != s:
                 raise ValueError(f"example for {name} must have shape {s}, got {e.shape}")

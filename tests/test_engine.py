@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -409,3 +410,118 @@ def test_a_subclass_is_refused_nowhere_as_an_operand():
     assert (1.5 * a).data == 3.0 and (a * a)._prev == (a, a)
     with pytest.raises(TypeError, match="takes a number, got a Value"):
         Value(a)
+
+
+# ------------------------------------------------------------------ no_grad is per thread
+
+
+def test_no_grad_in_one_thread_leaves_other_threads_recording():
+    inside, done = threading.Event(), threading.Event()
+
+    def evaluate():
+        with no_grad():
+            inside.set()
+            done.wait(5)
+
+    t = threading.Thread(target=evaluate)
+    t.start()
+    inside.wait(5)
+    try:
+        x = Value(3.0)
+        y = x * x
+        assert is_grad_enabled() and y._prev == (x, x)
+        y.backward()
+        assert x.grad == 6.0  # as in PyTorch, whose grad mode is per thread
+    finally:
+        done.set()
+        t.join(5)
+
+
+def test_no_grad_on_a_generator_applies_to_its_body_not_to_its_consumer():
+    x = Value(2.0)
+
+    @no_grad()
+    def doubled(values):
+        for v in values:
+            assert not is_grad_enabled()
+            yield v * 2
+
+    for item in doubled([x, x]):
+        assert item._prev == () and is_grad_enabled()
+        assert (item * x)._prev == (item, x)
+    assert is_grad_enabled()
+
+
+def test_no_grad_generator_passes_sends_throws_and_close_through():
+    @no_grad()
+    def echo():
+        received = yield "ready"
+        while True:
+            try:
+                received = yield (received, is_grad_enabled())
+            except KeyError:
+                received = "caught"
+
+    gen = echo()
+    assert next(gen) == "ready"
+    assert gen.send("a") == ("a", False)
+    assert gen.throw(KeyError()) == ("caught", False)
+    gen.close()
+    assert is_grad_enabled()
+
+
+# ------------------------------------------------------------------ backward checks what it produces
+
+
+def test_a_zero_local_derivative_stops_an_infinite_gradient_as_in_pytorch():
+    x = Value(-1.0)
+    r = x.relu()
+    (r * 1e200 * 1e200).backward()
+    assert x.grad == 0.0  # not NaN
+
+
+def test_a_gradient_too_large_for_a_float_is_an_error_naming_the_node():
+    w = Value(1.0, label="w")
+    with pytest.raises(OverflowError, match=r"gradient of 'w' would be inf.*'\*' node passes it 1e\+154 x 2e\+154"):
+        ((1e154 * w) ** 2).backward()
+
+
+def test_an_infinite_gradient_is_not_passed_on_through_a_nonzero_derivative():
+    x = Value(1.0, label="x")
+    small = x.tanh() * 1e-300  # every value stays finite; d out / d small is 1e400
+    with pytest.raises(OverflowError, match=r"gradient of the '\*' node is inf.*would pass it on"):
+        (small * 1e200 * 1e200).backward()
+
+
+def test_a_weighted_sum_with_a_large_gradient_is_checked_too():
+    a, b = Value(1e200, label="a"), Value(1e-10, label="b")
+    out = Value.dot([a, a], [b, b]) * 1e110  # 2e300, but d out / d b = 2e310
+    with pytest.raises(OverflowError, match="gradient of 'b' would be inf"):
+        out.backward()
+
+
+def test_backward_of_a_result_computed_under_no_grad_is_an_error():
+    x = Value(2.0)
+    with no_grad():
+        y = x * 3
+    with pytest.raises(RuntimeError, match="computed inside no_grad"):
+        y.backward()
+    Value(1.0).backward()  # a leaf is its own graph: allowed, as in PyTorch
+
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: Value(2.0) / math.inf, ["'/'", "finite", "inf"]),
+        (lambda: Value(2.0) ** math.inf, ["'**'", "finite"]),
+        (lambda: math.inf ** Value(-1.0), ["'**'", "finite"]),
+        (lambda: Value(2.0) + 10**400, ["'+'", "too large for a float"]),
+        (lambda: Value(2.0) * math.inf, ["number mixed into '*' is inf"]),
+        (lambda: 3.0 - Value(2.0) * 0 + math.nan, ["NaN"]),
+    ],
+)
+def test_a_number_that_is_not_finite_is_refused_by_every_op(make, words):
+    with pytest.raises(ValueError) as info:
+        make()
+    for w in words:
+        assert w in str(info.value)

@@ -174,3 +174,12 @@ def test_make_moons_takes_scikit_learns_keywords_and_the_global_numpy_seed():
     np.random.seed(1337)
     d = datasets.make_moons(n_samples=50, noise=0.1)
     assert np.array_equal(c[0], d[0]) and np.array_equal(c[1], d[1])
+
+
+def test_sgd_refuses_a_gradient_that_is_not_finite_and_moves_no_parameter():
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    a.grad, b.grad = 0.5, math.inf
+    opt = SGD([a, b], lr=0.1)
+    with pytest.raises(ValueError, match="label='b'.* the gradient inf; no parameter was changed"):
+        opt.step()
+    assert (a.data, b.data) == (1.0, 2.0)
