@@ -74,63 +74,144 @@ class Module:
                 f"missing {missing[:5]}{'...' if len(missing) > 5 else ''}, "
                 f"unexpected {extra[:5]}{'...' if len(extra) > 5 else ''}"
             )
-        values = {}
-        for name in expected:
-            v = state[name]
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
-                raise ValueError(f"parameter {name!r} must be a finite number, got {v!r}")
-            values[name] = float(v)
+        values = {name: _parameter_value(name, state[name]) for name in expected}
         for name, p in named:
             p.data = values[name]
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the parameters to a JSON file, atomically (temp file + rename).
+    def architecture(self) -> str:
+        """What a saved file must have been saved from to load into this model.
 
-        An existing file is replaced only once the new one is complete.
+        `Neuron`, `Layer` and `MLP` say everything that shapes them (sizes,
+        activations, biases): their repr. Another Module says its class and its
+        number of parameters.
+        """
+        return f"{type(self).__name__} with {len(self.parameters())} parameters"
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the parameters and the architecture to a JSON file, atomically.
+
+        The file is written beside the target and renamed over it once complete,
+        so an existing file is either replaced whole or left as it was. A path that
+        is a symbolic link writes to the file it points to; an existing file keeps
+        its permissions. Parameters that are not finite (a diverged step) are
+        refused before anything is written.
         """
         import json
         import tempfile
-        from pathlib import Path
 
-        path = Path(path)
-        doc = {"format": _FORMAT, "version": 1, "model": repr(self), "parameters": self.state_dict()}
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        target = _save_target(path)
+        for name, p in self.named_parameters():
+            if not -math.inf < p.data < math.inf:
+                raise ValueError(f"cannot save: parameter {name!r} is {p.data} (training diverged?); "
+                                 f"the file {str(path)!r} was left as it was")
+        doc = {"format": _FORMAT, "version": 2, "architecture": self.architecture(),
+               "parameters": self.state_dict()}
+        mode = _mode_for(target)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
+                                       dir=os.path.dirname(target))
+        except OSError as e:
+            raise _save_error(path, e) from None
         try:
             with os.fdopen(fd, "w") as f:
                 json.dump(doc, f, indent=1)
                 f.flush()
                 os.fsync(f.fileno())
-            # mkstemp creates the file readable by its owner only; give it the usual permissions
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-            os.replace(tmp, path)
+            os.chmod(tmp, mode)
+            os.replace(tmp, target)
+        except OSError as e:
+            os.unlink(tmp)
+            raise _save_error(path, e) from None
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            os.unlink(tmp)
             raise
 
     def load(self, path: str | os.PathLike[str]) -> None:
         """Load parameters saved by `save` into this model (an instance method).
 
-        Raises FileNotFoundError, ValueError (not a micrograd file / corrupt / built
-        for another architecture); on any error the model is unchanged.
+        The file must have been saved from a model of the same architecture (see
+        `architecture`). Raises FileNotFoundError for a missing file and ValueError,
+        saying why, for anything else that is not such a file (a folder, a file far
+        larger than a save file of this model, corrupt or deeply nested JSON, numbers
+        too large for a float, another architecture); on any error the model is
+        unchanged.
         """
         import json
-        from pathlib import Path
 
-        path = Path(path)
-        if not path.exists():
-            raise FileNotFoundError(f"no saved model at {str(path)!r}")
+        shown = repr(str(path))
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"no saved model at {shown}")
+        if os.path.isdir(path):
+            raise ValueError(f"{shown} is a folder, not a file saved by Module.save")
+        limit = _LOAD_LIMIT_BASE + _LOAD_LIMIT_PER_PARAMETER * len(self.parameters())
+        size = os.path.getsize(path)
+        if size > limit:
+            raise ValueError(f"{shown} has {size:,} bytes; a file saved from this model has far fewer "
+                             f"(the limit for it is {limit:,}): it is not this model's save file")
         try:
-            doc = json.loads(path.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise ValueError(f"{str(path)!r} is not a valid micrograd save file (corrupt JSON: {e})") from None
+            with open(path, encoding="utf-8") as f:
+                doc = json.load(f)
+        except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as e:
+            raise ValueError(f"{shown} is not a valid micrograd save file (corrupt JSON: {e})") from None
+        except RecursionError:
+            raise ValueError(f"{shown} is not a micrograd save file (its JSON is nested too deeply)") from None
         if not isinstance(doc, dict) or doc.get("format") != _FORMAT or not isinstance(doc.get("parameters"), dict):
-            raise ValueError(f"{str(path)!r} is not a micrograd save file (written by Module.save)")
+            raise ValueError(f"{shown} is not a micrograd save file (written by Module.save)")
+        saved_from = doc.get("architecture", doc.get("model"))  # version 1 files kept the model's repr
+        if saved_from != self.architecture():
+            raise ValueError(f"cannot load {shown}: it was saved from {saved_from}, and this model is "
+                             f"{self.architecture()}; build the model the file was saved from")
         try:
             self.load_state_dict(doc["parameters"])
         except ValueError as e:
-            raise ValueError(f"cannot load {str(path)!r} (saved from {doc.get('model')}): {e}") from None
+            raise ValueError(f"cannot load {shown}: {e}") from None
+
+
+# A save file holds ~40 bytes a parameter; anything far larger is not one (and would cost memory).
+_LOAD_LIMIT_BASE = 1 << 20
+_LOAD_LIMIT_PER_PARAMETER = 200
+
+
+def _parameter_value(name: str, v: object) -> float:
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise ValueError(f"parameter {name!r} must be a finite number, got {v!r}")
+    try:
+        f = float(v)
+    except OverflowError:
+        raise ValueError(f"parameter {name!r} is too large for a float: {str(v)[:20]}...") from None
+    if not math.isfinite(f):
+        raise ValueError(f"parameter {name!r} must be a finite number, got {v!r}")
+    return f
+
+
+def _save_target(path: str | os.PathLike[str]) -> str:
+    """The file `save` writes: ``path``, or the file a symbolic link there points to."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"save needs a file path (a str or a Path), got {type(path).__name__}")
+    text = os.fspath(path)
+    if not text:
+        raise ValueError("save needs a file name, such as 'model.json'; got an empty path")
+    target = os.path.realpath(text)
+    if os.path.isdir(target):
+        raise ValueError(f"cannot save to {text!r}: it is a folder; give a file name such as "
+                         f"{os.path.join(text, 'model.json')!r}")
+    return target
+
+
+def _save_error(path: str | os.PathLike[str], e: OSError) -> OSError:
+    """The error of a failed save, naming the file asked for (not the temporary file beside it)."""
+    message = f"cannot save to {str(path)!r}: {e.strerror or e}"
+    return type(e)(message) if e.errno is None else type(e)(e.errno, message)
+
+
+def _mode_for(target: str) -> int:
+    """An existing file's permissions; for a new one, the usual ones (0o666 less the umask)."""
+    try:
+        return os.stat(target).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 class Neuron(Module):
@@ -223,6 +304,8 @@ class Neuron(Module):
         bias = "" if self.b is not None else ", bias=False"
         return f"Neuron({len(self.w)}, activation={self.activation!r}{bias})"
 
+    architecture = __repr__
+
 
 class Layer(Module):
     """``nout`` neurons reading the same inputs; calling it returns a list of ``nout`` Values.
@@ -254,6 +337,8 @@ class Layer(Module):
         first = self.neurons[0]
         bias = "" if first.b is not None else ", bias=False"
         return f"Layer({len(first.w)}, {len(self.neurons)}, activation={first.activation!r}{bias})"
+
+    architecture = __repr__
 
 
 class MLP(Module):
@@ -326,6 +411,8 @@ class MLP(Module):
         bias = "" if self.layers[0].neurons[0].b is not None else ", bias=False"
         acts = f"activation={self.activation!r}, output_activation={self.output_activation!r}"
         return f"MLP({nin}, {sizes}, {acts}{bias})"
+
+    architecture = __repr__
 
 
 def _name_neurons(hidden: list[Neuron], output: list[Neuron]) -> None:

@@ -338,3 +338,96 @@ def test_a_layer_and_a_network_number_their_neurons_and_parameters_on():
     ]
     assert [n.name for n in Layer(2, 2).neurons] == ["o1", "o2"]
 
+
+
+# ------------------------------------------------------------------ save and load: nothing silent, nothing lost
+
+
+@pytest.mark.parametrize("other", [lambda: MLP(2, [3]), lambda: MLP(2, [2, 1], activation="tanh"),
+                                   lambda: Layer(2, 3), lambda: MLP(2, [2, 1], bias=False)],
+                         ids=["sizes", "activation", "a layer", "no biases"])
+def test_a_file_loads_only_into_the_architecture_it_was_saved_from(tmp_path, other):
+    path = tmp_path / "m.json"
+    MLP(2, [2, 1], rng=0).save(path)
+    model = other()
+    before = model.state_dict()
+    with pytest.raises(ValueError) as info:
+        model.load(path)
+    assert "MLP(2, [2, 1], activation='relu'" in str(info.value) and model.architecture() in str(info.value)
+    assert model.state_dict() == before
+
+
+def test_a_version_1_file_is_checked_by_the_model_it_names(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"format": "micrograd-state", "version": 1, "model": repr(MLP(2, [3])),
+                                "parameters": MLP(2, [3], rng=0).state_dict()}))
+    MLP(2, [3], rng=1).load(path)
+    with pytest.raises(ValueError, match=r"saved from MLP\(2, \[3\]"):
+        MLP(2, [2, 1]).load(path)
+
+
+def test_save_refuses_parameters_that_are_not_finite_and_keeps_the_good_file(tmp_path):
+    path = tmp_path / "m.json"
+    model = MLP(2, [2, 1], rng=0)
+    model.save(path)
+    good = path.read_bytes()
+    model.parameters()[2].data = -math.inf  # one diverged step (b1)
+    with pytest.raises(ValueError, match="'b1' is -inf .* left as it was"):
+        model.save(path)
+    assert path.read_bytes() == good
+
+
+def test_save_through_a_symbolic_link_writes_its_target_and_keeps_the_link(tmp_path):
+    target = tmp_path / "real.json"
+    MLP(2, [1], rng=0).save(target)
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    model = MLP(2, [1], rng=1)
+    model.save(link)
+    assert link.is_symlink()
+    assert json.loads(target.read_text())["parameters"] == model.state_dict()
+
+
+def test_save_over_a_file_keeps_its_permissions(tmp_path):
+    path = tmp_path / "m.json"
+    MLP(2, [1], rng=0).save(path)
+    path.chmod(0o600)
+    MLP(2, [1], rng=1).save(path)
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_save_errors_name_the_file_asked_for(tmp_path):
+    with pytest.raises(ValueError, match="empty path"):
+        MLP(2, [1]).save("")
+    with pytest.raises(ValueError, match="it is a folder"):
+        MLP(2, [1]).save(tmp_path)
+    with pytest.raises(OSError, match=r"cannot save to '.*nowhere/m.json'"):
+        MLP(2, [1]).save(tmp_path / "nowhere" / "m.json")
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ('{"format": "micrograd-state", "parameters": ' + "[" * 100_000 + "]" * 100_000 + "}", ["nested"]),
+        ('{"format": "micrograd-state", "version": 2, "architecture": "MLP(2, [1], activation=\'relu\', '
+         'output_activation=\'linear\')", "parameters": {"w1": 1' + "0" * 400 + ', "w2": 0, "b1": 0}}',
+         ["'w1'", "too large for a float"]),
+    ],
+    ids=["nested", "huge number"],
+)
+def test_load_turns_bad_contents_into_clear_value_errors(tmp_path, content, words):
+    path = tmp_path / "m.json"
+    path.write_text(content)
+    with pytest.raises(ValueError) as info:
+        MLP(2, [1]).load(path)
+    for w in words:
+        assert w in str(info.value)
+
+
+def test_load_refuses_a_folder_and_a_file_far_too_large(tmp_path):
+    with pytest.raises(ValueError, match="is a folder"):
+        MLP(2, [1]).load(tmp_path)
+    big = tmp_path / "big.json"
+    big.write_text(" " * 3_000_000)
+    with pytest.raises(ValueError, match="3,000,000 bytes"):
+        MLP(2, [1]).load(big)
