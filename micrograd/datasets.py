@@ -69,14 +69,14 @@ def exam_query(scaled: bool = True) -> list[float]:
 
 
 def make_moons(
-    n: int = 100,
+    n: int | None = None,
     noise: float = 0.1,
     seed: int | None = None,
     *,
     n_samples: int | None = None,
     random_state: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Two interleaving half circles: ``X`` of shape (n, 2) and labels ``y`` in {0, 1}.
+    """Two interleaving half circles: ``X`` of shape (n, 2) (n = 100 by default) and labels ``y`` in {0, 1}.
 
     Same construction as scikit-learn's ``make_moons`` (outer moon label 0, inner
     moon label 1, Gaussian ``noise``, shuffled), but its own random stream: the
@@ -90,12 +90,21 @@ def make_moons(
     >>> X.shape, sorted(set(y.tolist()))
     ((100, 2), [0, 1])
     """
-    n = n if n_samples is None else n_samples
+    if n_samples is not None and n is not None:
+        raise TypeError(f"give n or n_samples (scikit-learn's name for it), not both: got {n} and {n_samples}")
+    if random_state is not None and seed is not None:
+        raise TypeError(f"give seed or random_state (scikit-learn's name for it), not both: got {seed} and "
+                        f"{random_state}")
+    n = 100 if n is None and n_samples is None else n if n_samples is None else n_samples
     seed = seed if random_state is None else random_state
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
         raise ValueError(f"n must be an int >= 2, got {n!r}")
-    if not noise >= 0:
-        raise ValueError(f"noise must be >= 0, got {noise!r}")
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
+        raise TypeError(f"noise must be a number (the standard deviation of the noise), got {type(noise).__name__}")
+    if not 0 <= noise < np.inf:
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+        raise TypeError(f"seed must be an int (or None for numpy's global random state), got {seed!r}")
     rng = np.random if seed is None else np.random.default_rng(seed)
     n_out = n // 2
     n_in = n - n_out

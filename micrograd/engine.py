@@ -247,6 +247,9 @@ class Value:
         >>> Value.sum([Value(1.0), 2, Value(3.0)])
         Value(data=6.0, grad=0.0)
         """
+        if isinstance(values, (Value, str, bytes)) or not hasattr(values, "__iter__"):
+            raise TypeError(f"Value.sum takes its terms as a list (or any iterable) of Values or numbers, "
+                            f"got {type(values).__name__}")
         total, children = 0.0, []
         terms: list[Operand] | None = None  # the terms as given, kept once a number is among them
         for v in values:
@@ -277,8 +280,13 @@ class Value:
         >>> Value.dot(w, [2, 3], b)
         Value(data=7.0, grad=0.0)
         """
-        if len(weights) != len(inputs):
-            raise ValueError(f"dot needs as many weights as inputs, got {len(weights)} and {len(inputs)}")
+        try:
+            n_weights, n_inputs = len(weights), len(inputs)
+        except TypeError:
+            bad = inputs if hasattr(weights, "__len__") else weights
+            raise _not_a_list("Value.dot", "weights and inputs", bad) from None
+        if n_weights != n_inputs:
+            raise ValueError(f"dot needs as many weights as inputs, got {n_weights} and {n_inputs}")
         prev: list[Value] = []
         local: list[Any] = []
         numbers_given = not (bias is None or isinstance(bias, Value))
@@ -361,7 +369,17 @@ class Value:
         order = backward_order(self)
         for node in order:  # interior nodes hold the gradient of the latest pass only
             node.grad = 0.0
-        self.grad += 1.0
+        try:
+            self.grad += 1.0
+            self._chain_rule(order)
+        except TypeError:  # a leaf's .grad set to something that is not a number?
+            error = _grad_not_a_number(self, order)
+            if error is None:
+                raise
+            raise error from None
+
+    def _chain_rule(self, order: list[Value]) -> None:
+        """`backward`'s loop: the chain rule from every node of ``order``, last to first, to its children."""
         for node in reversed(order):  # parents first, so node.grad is complete when it is used
             prev, local, g = node._prev, node._local, node.grad
             # The chain rule on every edge: child.grad += d(node)/d(child) * d(self)/d(node).
@@ -561,6 +579,12 @@ def _as_float(x: object, what: str) -> float:
     return f
 
 
+def _not_a_list(who: str, what: str, got: object) -> TypeError:
+    """The error for something without a length where a list is needed (a generator: say to make a list)."""
+    hint = "; make a list of it first, e.g. list(...)" if hasattr(got, "__next__") else ""
+    return TypeError(f"{who} takes {what} as lists of Values or numbers, got {type(got).__name__}{hint}")
+
+
 def _given(items: Iterable[Operand]) -> tuple[Value | float, ...]:
     """Arguments as given to an op: Values as they are, numbers as floats."""
     return tuple(v if isinstance(v, Value) else _number(v, "dot") for v in items)
@@ -605,6 +629,15 @@ def _overflowed(root: Value, node: Value, i: int, total: float) -> None:
         f"(d {_name(root)} / d node overflowed above it), and it would pass it on to {_name(child)}; "
         "rescale the loss or the inputs"
     )
+
+
+def _grad_not_a_number(root: Value, order: list[Value]) -> TypeError | None:
+    """The error for a node whose .grad is not a number (a TypeError in backward), or None if there is none."""
+    for v in (root, *(c for node in order for c in node._prev)):
+        if isinstance(v.grad, bool) or not isinstance(v.grad, numbers.Real):
+            return TypeError(f"backward(): the .grad of {_name(v)} is {v.grad!r:.40}, not a number; gradients are "
+                             "floats (reset them with zero_grad() or v.grad = 0.0)")
+    return None
 
 
 def _no_graph(v: Value) -> Exception:
@@ -657,5 +690,7 @@ def _finite(local: float, op: str, *operands: float) -> float:
 
 
 def _fmt(x: float) -> str:
+    if not isinstance(x, (int, float)):  # a .grad or .data set to something else: show it as it is
+        return repr(x)
     s = f"{x:.4g}"
     return s if any(ch in s for ch in ".en") else s + ".0"

@@ -296,23 +296,47 @@ def numerical_grad(
     """
     if method not in ("central", "forward"):
         raise ValueError(f"method must be 'central' or 'forward', got {method!r}")
+    _check_function(f, "numerical_grad")
     _check_settings(eps, 0.0, 0.0)
-    x, _ = _inputs(inputs)
+    x, names = _inputs(inputs)
 
     def at(point: list[float]) -> float:
         with no_grad():  # only values are needed: skip recording the graph
             return _as_loss(f(*(Value(v) for v in point)), "f").data
 
+    def nudged(i: int, step: float) -> float:
+        point = x[:i] + [x[i] + step] + x[i + 1:]
+        try:
+            return at(point)
+        except (ArithmeticError, ValueError) as e:
+            at(x)  # f fails at the inputs themselves: that error is the one to see
+            raise ValueError(
+                f"f fails at {names[i]} = {x[i]:g} {'+' if step > 0 else '-'} eps = {point[i]:g} ({e}), although "
+                f"it works at {x[i]:g}: the input is within eps = {eps:g} of the edge of f's domain; "
+                f"use a smaller eps, such as eps={eps / 100:g}"
+            ) from None
+
+    for i, xi in enumerate(x):
+        if abs((xi + eps) - xi - eps) > 0.01 * eps:  # the step is lost to rounding at this size of input
+            raise ValueError(
+                f"eps = {eps:g} is too small for {names[i]} = {xi:g}: near it floats are {math.ulp(xi):.2g} apart, "
+                "so x + eps rounds to a different step and the finite difference is meaningless; "
+                f"use eps = {max(1e-6 * abs(xi), 1e4 * math.ulp(xi)):.2g} or so, or rescale the input"
+            )
     base = at(x) if method == "forward" else 0.0
     grads = []
     for i in range(len(x)):
-        up = x[:i] + [x[i] + eps] + x[i + 1:]
         if method == "forward":
-            grads.append((at(up) - base) / eps)
+            grads.append((nudged(i, eps) - base) / eps)
         else:
-            down = x[:i] + [x[i] - eps] + x[i + 1:]
-            grads.append((at(up) - at(down)) / (2 * eps))
+            grads.append((nudged(i, eps) - nudged(i, -eps)) / (2 * eps))
     return grads
+
+
+def _check_function(f: object, who: str) -> None:
+    if not callable(f):
+        raise TypeError(f"{who} needs a function of Values as its first argument (such as lambda x: x.tanh()), "
+                        f"got {type(f).__name__}: {f!r:.40}")
 
 
 def gradcheck(
@@ -339,6 +363,7 @@ def gradcheck(
       input      analytic  numeric  abs err  rel err  verdict
     > inputs[0]  4         12       8.0e+00  6.7e-01  WRONG: off by -8 (x0.333)
     """
+    _check_function(f, "gradcheck")
     _check_settings(eps, atol, rtol)
     x, names = _inputs(inputs)
     leaves = [Value(v) for v in x]

@@ -24,6 +24,9 @@ def _samples(x: Targets, name: str, which: str) -> list[Scalar]:
     ndim = getattr(x, "ndim", 1)
     if ndim == 0:
         return [x.item()]  # type: ignore[union-attr]
+    if isinstance(x, (set, frozenset, dict)):
+        raise TypeError(f"{name}: {which} must be a sequence (a list, a tuple or a 1-D array), got a "
+                        f"{type(x).__name__}, which has no order to match samples by")
     if ndim > 1 or isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
         raise TypeError(f"{name}: {which} must be a Value, a number or a 1-D sequence of them, got {type(x).__name__}"
                         + (f" with {ndim} dimensions" if ndim > 1 else ""))

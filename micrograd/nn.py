@@ -250,12 +250,16 @@ class Neuron(Module):
     ) -> None:
         if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
             raise ValueError(f"nin must be a positive int, got {nin!r}")
+        _flag("nonlin", nonlin, "True for ReLU, False for linear; or choose activation=")
+        _flag("bias", bias, "whether the neuron has a bias; its starting value is bias_value=")
         if activation is None:
             activation = "relu" if nonlin else "linear"
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}")
-        if weights is not None and len(weights) != nin:
-            raise ValueError(f"weights has {len(weights)} entries but the neuron has {nin} inputs")
+        _activation("activation", activation)
+        if weights is not None:
+            if isinstance(weights, (str, set, frozenset, dict)) or not hasattr(weights, "__len__"):
+                raise TypeError(f"weights must be a list of {nin} numbers, got {type(weights).__name__}")
+            if len(weights) != nin:
+                raise ValueError(f"weights has {len(weights)} entries but the neuron has {nin} inputs")
         if bias_value is not None and not bias:
             raise ValueError("bias_value was given but bias=False")
         r = _rng(rng)
@@ -282,8 +286,10 @@ class Neuron(Module):
             p.label = label
 
     def __call__(self, x: Sequence[Input]) -> Value:
-        if len(x) != len(self.w):
-            raise ValueError(f"{self.name} expects {len(self.w)} inputs, got {len(x)}")
+        return self._forward(_inputs(x, len(self.w), self.name))
+
+    def _forward(self, x: Sequence[Input]) -> Value:
+        """The neuron on inputs already checked (a Layer checks them once for all its neurons)."""
         act = Value.dot(self.w, x, self.b)
         if self._act is None:
             act.label = self.name
@@ -319,13 +325,20 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
         if isinstance(nout, bool) or not isinstance(nout, int) or nout < 1:
             raise ValueError(f"nout must be a positive int, got {nout!r}")
+        unknown = sorted(set(kwargs) - _NEURON_OPTIONS)
+        if unknown:
+            raise TypeError(f"Layer got unexpected keyword arguments {unknown}; it passes to each Neuron "
+                            f"only {', '.join(sorted(_NEURON_OPTIONS))}")
         if kwargs.get("rng") is not None:  # one generator for all the neurons (None: the global one)
             kwargs["rng"] = _rng(kwargs["rng"])
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
         _name_neurons([], self.neurons)
 
     def __call__(self, x: Sequence[Input]) -> list[Value]:
-        return [n(x) for n in self.neurons]
+        return self._forward(_inputs(x, len(self.neurons[0].w), "this layer"))
+
+    def _forward(self, x: Sequence[Input]) -> list[Value]:
+        return [n._forward(x) for n in self.neurons]
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
@@ -371,8 +384,8 @@ class MLP(Module):
         if not isinstance(nouts, (list, tuple, range)) or not nouts:
             raise ValueError(f"nouts must list the layer sizes, e.g. MLP(2, [16, 16, 1]); got {nouts!r}")
         for name, act in (("activation", activation), ("output_activation", output_activation)):
-            if act not in ACTIVATIONS:
-                raise ValueError(f"unknown {name} {act!r}; choose one of {sorted(ACTIVATIONS)}")
+            _activation(name, act)
+        _flag("bias", bias, "whether the neurons have biases")
         self.activation, self.output_activation = activation, output_activation
         r = None if rng is None else _rng(rng)  # one generator for all the layers (None: the global one)
         sizes = [nin, *nouts]
@@ -394,9 +407,9 @@ class MLP(Module):
 
         Typed ``Any`` for that reason, as PyTorch's ``Module.__call__`` is.
         """
-        out: Sequence[Input] = x
-        for layer in self.layers:
-            out = layer(out)
+        out: Sequence[Input] = _inputs(x, len(self.layers[0].neurons[0].w), "this MLP")
+        for layer in self.layers:  # each layer's outputs are the next one's inputs: checked once, here
+            out = layer._forward(out)
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
@@ -413,6 +426,33 @@ class MLP(Module):
         return f"MLP({nin}, {sizes}, {acts}{bias})"
 
     architecture = __repr__
+
+
+_NEURON_OPTIONS = {"nonlin", "activation", "bias", "weights", "bias_value", "rng"}
+
+
+def _inputs(x: object, n: int, who: str) -> Sequence[Input]:
+    """``x`` if it is a sequence of ``n`` inputs; else an error saying what ``who`` takes."""
+    if isinstance(x, (set, frozenset, dict)):
+        raise TypeError(f"{who} takes a list of {n} inputs; a {type(x).__name__} has no order to give them in")
+    try:
+        m = len(x)  # type: ignore[arg-type]
+    except TypeError:
+        hint = "; make a list of it first, e.g. list(...)" if hasattr(x, "__next__") else ""
+        raise TypeError(f"{who} takes a list of {n} inputs (Values or numbers), got {type(x).__name__}{hint}") from None
+    if m != n:
+        raise ValueError(f"{who} expects {n} inputs, got {m}")
+    return x  # type: ignore[return-value]
+
+
+def _flag(name: str, value: object, meaning: str) -> None:
+    if not isinstance(value, (bool, int)) or isinstance(value, int) and value not in (0, 1):
+        raise TypeError(f"{name} must be True or False ({meaning}), got {type(value).__name__}: {value!r:.40}")
+
+
+def _activation(name: str, value: object) -> None:
+    if not isinstance(value, str) or value not in ACTIVATIONS:
+        raise ValueError(f"unknown {name} {value!r:.40}; choose one of {sorted(ACTIVATIONS)} (a name, as a str)")
 
 
 def _name_neurons(hidden: list[Neuron], output: list[Neuron]) -> None:

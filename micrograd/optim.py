@@ -40,18 +40,48 @@ class SGD:
         momentum: float = 0.0,
         weight_decay: float = 0.0,
     ) -> None:
+        if isinstance(params, Value):
+            raise TypeError("SGD takes a list of Values (or a Module), got one Value: put it in a list, SGD([v])")
         values = params.parameters() if hasattr(params, "parameters") else params
+        if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__"):
+            raise TypeError(f"SGD takes a list of Values (or a Module), got {type(values).__name__}")
         self.params = list(values)
         bad = [type(p).__name__ for p in self.params if not isinstance(p, Value)]
         if bad:
             raise TypeError(f"SGD needs Values (or a Module), got {bad[0]}")
         if len(set(self.params)) != len(self.params):
             raise ValueError("a parameter is listed more than once, so step() would move it several times")
-        for name, v in (("lr", lr), ("momentum", momentum), ("weight_decay", weight_decay)):
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) or v < 0:
-                raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
-        self.lr, self.momentum, self.weight_decay = float(lr), float(momentum), float(weight_decay)
+        self.lr, self.momentum, self.weight_decay = lr, momentum, weight_decay
         self._velocity = [0.0] * len(self.params)
+
+    # The settings may be changed between steps (a decaying rate); each is checked when set.
+
+    @property
+    def lr(self) -> float:
+        """The learning rate: a finite number >= 0."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = _setting("lr", value)
+
+    @property
+    def momentum(self) -> float:
+        """Classical momentum: a finite number >= 0 (0: none)."""
+        return self._momentum
+
+    @momentum.setter
+    def momentum(self, value: float) -> None:
+        self._momentum = _setting("momentum", value)
+
+    @property
+    def weight_decay(self) -> float:
+        """L2 weight decay: a finite number >= 0 (0: none)."""
+        return self._weight_decay
+
+    @weight_decay.setter
+    def weight_decay(self, value: float) -> None:
+        self._weight_decay = _setting("weight_decay", value)
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0."""
@@ -65,8 +95,12 @@ class SGD:
         parameter moves, so the weights never turn into NaN.
         """
         for p in self.params:
-            if not -math.inf < p.grad < math.inf:
-                raise ValueError(f"{p!r} has the gradient {p.grad}; no parameter was changed. A step that "
+            g = p.grad
+            if type(g) is not float and (isinstance(g, bool) or not isinstance(g, numbers.Real)):
+                raise TypeError(f"{p!r} has the gradient {g!r:.40}, not a number; no parameter was changed "
+                                "(set gradients with zero_grad() or p.grad = 0.0)")
+            if not -math.inf < float(g) < math.inf:
+                raise ValueError(f"{p!r} has the gradient {g}; no parameter was changed. A step that "
                                  "large diverges: lower the learning rate, or rescale the loss or the inputs")
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
         for i, p in enumerate(self.params):
@@ -74,3 +108,9 @@ class SGD:
             if mu:
                 g = self._velocity[i] = mu * self._velocity[i] + g
             p.data -= lr * g
+
+
+def _setting(name: str, v: object) -> float:
+    if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) or v < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {v!r:.40}")
+    return float(v)

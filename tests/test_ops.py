@@ -18,7 +18,7 @@ from micrograd import Value
 from micrograd.ops import FLOAT, OPS, activations, operands, parsed_methods
 
 # Value's members that make no node of an op of their own
-NOT_OPS = {"__init__", "__repr__", "__float__", "backward", "from_op"}
+NOT_OPS = {"__init__", "__repr__", "__float__", "backward", "_chain_rule", "from_op"}
 RAW = (-2.3, -0.7, 0.4, 1.9)
 # Inputs at and around the edges of every domain in the table: zeros of both signs, the
 # limits of exp and of a float, numbers whose reciprocal or square overflows, subnormals.

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from micrograd.cli.shared import DEFAULT_OUT, positive_int, running_as
+from micrograd.cli.shared import DEFAULT_OUT, folder, positive_int, running_as
 
 __all__ = ["DEMOS", "find_demo", "demo_summaries", "demo_listing", "run_demo", "register"]
 
@@ -38,8 +38,8 @@ def find_demo(name: str) -> Path:
     stem = name.removesuffix(".py").replace("-", "_")
     if stem not in DEMOS:
         raise ValueError(f"unknown demo {name!r}; choose one of: {', '.join(DEMOS)}")
-    for folder in _demo_dirs():
-        path = folder / f"{stem}.py"
+    for place in _demo_dirs():
+        path = place / f"{stem}.py"
         if path.is_file():
             return path
     looked = " and ".join(str(d) for d in _demo_dirs())
@@ -99,7 +99,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("name", nargs="?", metavar="NAME", help="a demo to run (see the list below)")
     p.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="options for the demo")
-    p.add_argument("--out", type=Path, metavar="DIR", help=f"tour: folder for the drawing (default: {DEFAULT_OUT}/)")
+    p.add_argument("--out", type=folder, metavar="DIR", help=f"tour: folder for the drawing (default: {DEFAULT_OUT}/)")
     p.add_argument("--epochs", type=positive_int, metavar="N", help="tour: training epochs (default: 1000)")
     p.add_argument("--seed", type=int, help="tour: seed of the network's initial weights (default: 0)")
     p.add_argument("--no-draw", action="store_true", help="tour: skip drawing the graph")

@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULT_OUT", "demo_parser", "make_out_folder", "positive_int", "pyplot", "save_figure", "running_as"]
+__all__ = ["DEFAULT_OUT", "folder", "demo_parser", "make_out_folder", "positive_int", "pyplot", "save_figure",
+           "running_as"]
 
 #: where demos write pictures and files unless told otherwise (git-ignored in the repo)
 DEFAULT_OUT = Path("out")
@@ -66,7 +67,7 @@ def demo_parser(description: str | None, *, out: bool = True, seed: int | None =
     if out:
 
         def out_folder(text: str) -> Path:
-            problem = make_out_folder(Path(text))
+            problem = make_out_folder(folder(text))
             if problem:
                 parser.exit(2, f"{parser.prog}: error: {problem}\n")
             return Path(text)
@@ -78,6 +79,13 @@ def demo_parser(description: str | None, *, out: bool = True, seed: int | None =
     if seed is not None:
         parser.add_argument("--seed", type=int, default=seed, help=f"random seed (default: {seed})")
     return parser
+
+
+def folder(text: str) -> Path:
+    """argparse type for a folder such as ``--out``: a non-empty path (an empty one would mean here, silently)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"needs a folder name, got an empty one (the default is {DEFAULT_OUT}/)")
+    return Path(text)
 
 
 def positive_int(text: str) -> int:
