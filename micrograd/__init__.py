@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib
 
-from micrograd.engine import Value, is_grad_enabled, no_grad
+from micrograd.engine import Value, is_grad_enabled, no_grad, set_printoptions
 
 __version__ = "0.2.0"
 
@@ -39,7 +39,7 @@ _LAZY = {
     "hinge_loss": "micrograd.losses",
 }
 
-__all__ = ["Value", "no_grad", "is_grad_enabled", *_LAZY, "trace", "__version__"]
+__all__ = ["Value", "no_grad", "is_grad_enabled", "set_printoptions", *_LAZY, "trace", "__version__"]
 
 
 def __getattr__(name: str) -> object:

@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # names for annotations only: importing them would slow down 
     Number: TypeAlias = int | float
     Operand: TypeAlias = "Value | int | float"
 
-__all__ = ["Value", "no_grad", "is_grad_enabled"]
+__all__ = ["Value", "no_grad", "is_grad_enabled", "set_printoptions"]
 
 _INF = math.inf
 
@@ -69,13 +69,11 @@ class Value:
     # Let numpy scalars on the left (np.float64(2) * v) defer to our reflected ops.
     __array_ufunc__ = None
 
-    def __init__(self, data: Number, label: str = "") -> None:
+    def __init__(self, data: Number, label: str = "", _children: object = None, _op: object = None) -> None:
         if isinstance(data, Value):
             raise TypeError("Value(...) takes a number, got a Value: use it as it is, or Value(v.data) for a new leaf")
-        if not isinstance(label, str):
-            # Value(data, (a, b)) is how Karpathy's engine makes op nodes internally
-            hint = "; make an op's node with Value.from_op(...)" if isinstance(label, tuple) else ""
-            raise TypeError(f"label must be a str, got {type(label).__name__}: {label!r}{hint}")
+        if not isinstance(label, str) or _children is not None or _op is not None:
+            raise _lecture_form(label, _children, _op)
         self.data = data if type(data) is float and -_INF < data < _INF else _as_float(data, "Value data")
         self.grad = 0.0
         self.label = label
@@ -86,6 +84,31 @@ class Value:
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={_fmt(self.data)}, grad={_fmt(self.grad)}{label})"
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """The lecture's step of one node: ``o._backward()`` passes ``o.grad`` on to o's children.
+
+        Each child gets ``local derivative * o.grad`` added to its ``.grad``, as in
+        the lecture's cells that call ``_backward()`` node by node, from the output
+        down. Nodes here keep their local derivatives (``_local``) instead of a
+        closure, so this is the same for every op; `backward` does it for every
+        node in topological order.
+        """
+
+        def step() -> None:
+            for child, d in zip(self._prev, self._local):
+                child.grad += d * self.grad
+
+        return step
+
+    @_backward.setter
+    def _backward(self, fn: object) -> None:
+        raise AttributeError(
+            "a node's _backward cannot be set: nodes here keep their local derivatives in _local instead of a "
+            "closure. Make an op of your own with Value.from_op(result, children, local_grads, 'my_op'); "
+            "docs/gradcheck.md and the exercise custom_op show how (micrograd check --start custom_op)"
+        )
 
     def __float__(self) -> float:
         return self.data
@@ -579,6 +602,18 @@ def _as_float(x: object, what: str) -> float:
     return f
 
 
+def _lecture_form(label: object, children: object, op: object) -> TypeError:
+    """The error for Value(data, _children, _op), the lecture engine's way of making an op's node."""
+    if children is None and op is None and not isinstance(label, (tuple, list, set)):
+        return TypeError(f"label must be a str, got {type(label).__name__}: {label!r:.40}")
+    return TypeError(
+        "Value(data, _children, _op) is how the lecture's engine makes an op's node; here a node also keeps "
+        "the local derivative with respect to each child, so make it with Value.from_op(data, children, "
+        "local_grads, op), e.g. Value.from_op(a.data * b.data, [a, b], [b.data, a.data], 'my_mul'). "
+        "The exercises manual_backprop and custom_op practise it (micrograd check --list)"
+    )
+
+
 def _not_a_list(who: str, what: str, got: object) -> TypeError:
     """The error for something without a length where a list is needed (a generator: say to make a list)."""
     hint = "; make a list of it first, e.g. list(...)" if hasattr(got, "__next__") else ""
@@ -689,8 +724,31 @@ def _finite(local: float, op: str, *operands: float) -> float:
     )
 
 
+_PRECISION: int | None = 4  # significant digits in a Value's repr (set_printoptions)
+
+
+def set_printoptions(precision: int | None = 4) -> None:
+    """How many significant digits a Value's repr shows: 4 by default, None for every digit.
+
+    The lecture prints numbers in full; to compare with it digit by digit::
+
+        >>> set_printoptions(precision=None)
+        >>> Value(0.7216325609518421)
+        Value(data=0.7216325609518421, grad=0.0)
+        >>> set_printoptions()
+        >>> Value(0.7216325609518421)
+        Value(data=0.7216, grad=0.0)
+    """
+    global _PRECISION
+    if precision is not None and (isinstance(precision, bool) or not isinstance(precision, int) or precision < 1):
+        raise ValueError(f"precision must be a whole number >= 1, or None for every digit; got {precision!r}")
+    _PRECISION = precision
+
+
 def _fmt(x: float) -> str:
     if not isinstance(x, (int, float)):  # a .grad or .data set to something else: show it as it is
         return repr(x)
-    s = f"{x:.4g}"
+    if _PRECISION is None:
+        return repr(float(x))
+    s = f"{x:.{_PRECISION}g}"
     return s if any(ch in s for ch in ".en") else s + ".0"

@@ -357,8 +357,10 @@ class Layer(Module):
 class MLP(Module):
     """A multi-layer perceptron: ``MLP(nin, [h1, h2, ..., nout])``.
 
-    Hidden layers use ``activation`` (ReLU by default, as in Karpathy's micrograd),
-    the last layer ``output_activation`` (linear by default). Calling the model
+    Hidden layers use ``activation`` (ReLU by default, as in Karpathy's micrograd
+    library), the last layer ``output_activation`` (linear by default). The
+    micrograd lecture's network is tanh throughout:
+    ``MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh")``. Calling the model
     returns a list of Values, or the single Value when the last layer has one
     neuron.
 
