@@ -20,6 +20,26 @@ from micrograd.engine import Value, is_grad_enabled, no_grad, set_printoptions
 
 __version__ = "0.2.0"
 
+
+def _warn_if_karpathys_package_is_installed_too() -> None:
+    """Both distributions install a package named micrograd; in one folder their files overwrite each other."""
+    import os
+
+    site = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if os.path.isdir(os.path.join(site, "micrograd-0.1.0.dist-info")):
+        import warnings
+
+        warnings.warn(
+            "Karpathy's micrograd (the PyPI distribution 'micrograd') is installed here too. Both install a "
+            "package named micrograd, so each overwrote files of the other, and uninstalling either one breaks "
+            "the other. Keep one: pip uninstall -y micrograd micrograd-learn, then install the one you want "
+            "(this one is the distribution micrograd-learn; see README, 'The package's name').",
+            stacklevel=3,
+        )
+
+
+_warn_if_karpathys_package_is_installed_too()
+
 # name -> the module that defines it, imported on first use (PEP 562)
 _LAZY = {
     "Module": "micrograd.nn",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import types
+from pathlib import Path
 
 import micrograd
 
@@ -16,6 +18,7 @@ def run_python(code: str) -> str:
     return proc.stdout.strip()
 
 
+ROOT = Path(__file__).resolve().parent.parent
 LOADED = "import sys; print(sorted(m for m in ('numpy', 'graphviz') if m in sys.modules))"
 
 
@@ -68,3 +71,16 @@ def test_every_exported_name_resolves():
     for name in micrograd.__all__:
         assert getattr(micrograd, name) is not None, name
     assert set(micrograd.__all__) <= set(dir(micrograd))
+
+
+def test_importing_warns_when_karpathys_package_is_installed_in_the_same_folder(tmp_path):
+    # an environment where Karpathy's distribution was installed, then this one over it
+    shutil.copytree(ROOT / "micrograd", tmp_path / "micrograd", ignore=shutil.ignore_patterns("__pycache__"))
+    code = ("import sys, warnings; sys.path.insert(0, sys.argv[1]); warnings.simplefilter('always')\n"
+            "import micrograd; print(micrograd.__file__)")
+    quiet = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
+    assert quiet.returncode == 0 and str(tmp_path) in quiet.stdout and "Karpathy" not in quiet.stderr
+    (tmp_path / "micrograd-0.1.0.dist-info").mkdir()
+    loud = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
+    assert loud.returncode == 0, loud.stderr
+    assert "Karpathy's micrograd" in loud.stderr and "pip uninstall -y micrograd micrograd-learn" in loud.stderr
