@@ -383,8 +383,12 @@ class Value:
         Gradients **accumulate** into the leaves (Values you created yourself,
         such as parameters), as in PyTorch: call `zero_grad()` (or set
         ``p.grad = 0.0``) before each backward pass. Interior nodes hold the
-        gradient of the latest pass. Works for graphs of any depth: the
-        topological order (`micrograd.graph`) is built with an explicit stack, not
+        gradient of the latest pass that reached them. Nothing flows down an
+        edge whose local derivative is 0 (a ReLU that is off), so backward does
+        not walk below it: the nodes only reachable that way are not visited,
+        and keep their gradient (0, unless an earlier backward() from another
+        output reached them). Works for graphs of any depth: the order
+        (`micrograd.graph.backward_order`) is built with an explicit stack, not
         recursion.
         """
         if self._op and not self._prev:
@@ -404,7 +408,10 @@ class Value:
     def _chain_rule(self, order: list[Value]) -> None:
         """`backward`'s loop: the chain rule from every node of ``order``, last to first, to its children."""
         for node in reversed(order):  # parents first, so node.grad is complete when it is used
-            prev, local, g = node._prev, node._local, node.grad
+            g = node.grad
+            if not g:  # nothing to pass on (a ReLU that is off above it): gradients stay exactly 0
+                continue
+            prev, local = node._prev, node._local
             # The chain rule on every edge: child.grad += d(node)/d(child) * d(self)/d(node).
             # Nodes with one or two children (nearly all of them) are spelled out because
             # zip() allocates three objects per node, which costs more than the arithmetic.

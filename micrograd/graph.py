@@ -63,17 +63,17 @@ def _last_to_first(prev: Any) -> Any:
 
 
 def backward_order(root: Value) -> list[Value]:
-    """The nodes below ``root`` that have children, each after its children: `backward()` runs it in reverse.
+    """The nodes `backward()` visits, each after its children: it runs the list in reverse.
 
-    A leaner walk than `topological_order`, because every training step runs it:
-    leaves are never pushed (a parameter is a child of every sample's part of a
-    batch's graph, and backward has nothing to do at a leaf), children are pushed
-    as they are (so the last is visited first), and nothing is allocated per node
-    besides its entries in ``order`` and ``seen`` (no (node, flag) tuples for the
-    garbage collector to scan). The order fixes in which order a node's gradient
-    is summed from its parents, so it is kept as it is: gradients come out the
-    same to the last bit from one version to the next (a long training run is
-    sensitive to the last bit).
+    These are the nodes below ``root`` that have children and that a gradient can
+    reach: the walk does not go down an edge whose local derivative is exactly 0
+    (a ReLU that is off, a sample whose hinge loss is 0), since nothing flows
+    through it. In a trained network most edges are such; not walking them is
+    most of what makes backward fast. It is leaner than `topological_order` in
+    other ways too: leaves are never pushed (a parameter is a child of every
+    sample's part of a batch's graph, and backward has nothing to do at a leaf),
+    and nothing is allocated per node besides its entries in ``order`` and
+    ``seen`` (no (node, flag) tuples for the garbage collector to scan).
     """
     order: list[Value] = []
     seen: set[Value] = set()
@@ -86,8 +86,8 @@ def backward_order(root: Value) -> list[Value]:
             seen.add(node)
             stack.append(node)
             stack.append(_CHILDREN_DONE)
-            for child in node._prev:
-                if child._prev and child not in seen:
+            for child, d in zip(node._prev, node._local):
+                if d and child._prev and child not in seen:
                     stack.append(child)
     return order
 

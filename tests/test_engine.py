@@ -525,3 +525,36 @@ def test_a_number_that_is_not_finite_is_refused_by_every_op(make, words):
         make()
     for w in words:
         assert w in str(info.value)
+
+
+# ------------------------------------------------------------------ pruning along zero local derivatives
+
+
+def reference_gradients(root):
+    """d root / d node for every node, by the chain rule over every edge (no pruning), from zero."""
+    from micrograd.graph import topological_order
+
+    grads = {v: 0.0 for v in topological_order(root)}
+    grads[root] = 1.0
+    for node in reversed(topological_order(root)):
+        for child, d in zip(node._prev, node._local):
+            grads[child] += d * grads[node]
+    return grads
+
+
+def test_backward_skips_what_a_zero_local_derivative_cuts_off_and_stays_right_when_repeated():
+    from micrograd import MLP
+
+    model = MLP(2, [4, 4, 1], rng=3)
+    points = [[0.3, -1.2], [2.0, 0.5], [-1.5, 1.1], [0.1, 0.2]]
+    loss = Value.sum((1 - label * model(x)).relu() for x, label in zip(points, [1, -1, 1, -1]))
+    expected = reference_gradients(loss)
+    assert any(v._op == "relu" and v._local[0] == 0.0 for v in expected)  # some ReLUs are off
+    loss.backward()
+    for v, g in expected.items():
+        assert v.grad == pytest.approx(g, rel=1e-12, abs=1e-300), v
+        if g == 0.0:
+            assert v.grad == 0.0  # exactly
+    loss.backward()
+    for v, g in expected.items():
+        assert v.grad == pytest.approx(2 * g if not v._prev else g, rel=1e-12, abs=1e-300), v  # leaves add up
