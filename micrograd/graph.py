@@ -86,9 +86,16 @@ def backward_order(root: Value) -> list[Value]:
             seen.add(node)
             stack.append(node)
             stack.append(_CHILDREN_DONE)
-            for child, d in zip(node._prev, node._local):
-                if d and child._prev and child not in seen:
+            prev = node._prev
+            if len(prev) == 1:  # most nodes: no loop
+                child = prev[0]
+                if child._prev and node._local[0] and child not in seen:
                     stack.append(child)
+            else:
+                local = node._local
+                for i, child in enumerate(prev):
+                    if child._prev and local[i] and child not in seen:
+                        stack.append(child)
     return order
 
 
