@@ -33,6 +33,7 @@ from micrograd.graph import topological_order
 __all__ = [
     "numerical_grad",
     "gradcheck",
+    "gradcheck_row",
     "check_gradients",
     "GradcheckError",
     "GradcheckResult",
@@ -369,17 +370,26 @@ def gradcheck(
     leaves = [Value(v) for v in x]
     _as_loss(f(*leaves), "f").backward()
     numeric = numerical_grad(f, x, eps)
-    rows = []
-    for name, leaf, n in zip(names, leaves, numeric):
-        a = leaf.grad
-        err = abs(a - n)
-        ok = _close(a, n, atol, rtol)
-        verdict = "ok" if ok else "WRONG: " + diagnose(a, n)
-        rows.append(GradRow(name, None, a, n, err, _rel(err, n), ok, verdict))
+    rows = [gradcheck_row(name, leaf.grad, n, atol=atol, rtol=rtol) for name, leaf, n in zip(names, leaves, numeric)]
     result = GradcheckResult("gradcheck", rows, hand=False)
     if not result and raise_exception:
         raise GradcheckError(result)
     return result
+
+
+def gradcheck_row(name: str, analytic: float, numeric: float, *, atol: float = 1e-5, rtol: float = 1e-3) -> GradRow:
+    """`gradcheck`'s verdict on one input: ``analytic`` against the finite difference ``numeric``.
+
+    It passes when ``|analytic - numeric| <= atol + rtol * |numeric|``; a
+    failure's verdict names the slip when it is a common one (`diagnose`).
+
+    >>> gradcheck_row("x", 4.0, 12.0).verdict
+    'WRONG: off by -8 (x0.333)'
+    """
+    err = abs(analytic - numeric)
+    ok = _close(analytic, numeric, atol, rtol)
+    verdict = "ok" if ok else "WRONG: " + diagnose(analytic, numeric)
+    return GradRow(name, None, analytic, numeric, err, _rel(err, numeric), ok, verdict)
 
 
 # ---------------------------------------------------------------------------- hand vs autograd

@@ -1,26 +1,50 @@
-"""The exercises and `micrograd check`: solutions pass, untouched starters fail cleanly, exit statuses."""
+"""The exercises and `micrograd check`: solutions pass, untouched starters fail cleanly, exit statuses.
+
+`micrograd check` runs the learner's file in a process of its own. Most tests
+here check files that behave (solutions, starters, wrong answers), so to stay
+fast they make the same calls in this process (`checker._run_here`: the same
+records, through the same JSON); a test that asks for the ``child_process``
+fixture gets the real process, as the command does.
+"""
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from micrograd import Value
+from micrograd import Value, is_grad_enabled
 from micrograd.cli import main
-from micrograd.exercises import EXERCISES, check_file
+from micrograd.exercises import EXERCISES, check_file, checker
+from micrograd.exercises.answers import Foreign, decode, encode, values_in
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTERS = ROOT / "docs" / "exercises"
 SOLUTIONS = Path(__file__).resolve().parent / "exercise_solutions"
 
 
-def check(path: Path | str, capsys) -> tuple[int, str]:
-    status = main(["check", str(path)])
+@pytest.fixture(autouse=True)
+def in_this_process(request, monkeypatch):
+    """Make the learner's calls in this process, unless the test asks for ``child_process``."""
+    if "child_process" not in request.fixturenames:
+        monkeypatch.setattr(checker, "_run_learner", checker._run_here)
+
+
+@pytest.fixture
+def child_process():
+    """Run the learner's file in a process of its own, as ``micrograd check`` does."""
+
+
+def check(path: Path | str, capsys, *options: str) -> tuple[int, str]:
+    status = main(["check", *options, str(path)])
     out = capsys.readouterr()
     return status, out.out + out.err
 
@@ -232,9 +256,10 @@ def test_python_m_micrograd_check_exit_statuses():
 
 
 # ---------------------------------------------------------------- the learner's file cannot move the references
+# It runs in a process of its own: what it changes there, it cannot change here.
 
 
-def test_a_wrong_custom_op_attached_to_value_does_not_change_the_references(tmp_path, capsys):
+def test_a_wrong_custom_op_attached_to_value_does_not_change_the_references(tmp_path, capsys, child_process):
     # Attaching the ops to Value, as from_op's docstring shows for softsign, must not make
     # Value(x).softplus() and Value(x).sqrt() give the learner's (here wrong) answers.
     source = (
@@ -253,7 +278,7 @@ def test_a_wrong_custom_op_attached_to_value_does_not_change_the_references(tmp_
     assert (Value.softplus, Value.sqrt) == original  # and the process is left as it was
 
 
-def test_a_wrong_chain_rule_answer_cannot_pass_by_patching_an_op_the_reference_uses(tmp_path, capsys):
+def test_a_wrong_chain_rule_answer_cannot_pass_by_patching_an_op_the_reference_uses(tmp_path, capsys, child_process):
     # The product rule's second term is missing; giving exp a zero derivative would drop the
     # same term from an autograd reference computed with the patched class.
     source = (
@@ -270,7 +295,7 @@ def test_a_wrong_chain_rule_answer_cannot_pass_by_patching_an_op_the_reference_u
     assert Value.exp is original
 
 
-def test_ops_a_file_attaches_to_value_still_work_inside_its_own_functions(tmp_path, capsys):
+def test_ops_a_file_attaches_to_value_still_work_inside_its_own_functions(tmp_path, capsys, child_process):
     source = (
         'EXERCISE = "chain_rule"\n'
         "from micrograd import Value\n"
@@ -282,7 +307,7 @@ def test_ops_a_file_attaches_to_value_still_work_inside_its_own_functions(tmp_pa
     assert not hasattr(Value, "f")
 
 
-def test_a_correct_solution_that_attaches_its_ops_to_value_passes(tmp_path, capsys):
+def test_a_correct_solution_that_attaches_its_ops_to_value_passes(tmp_path, capsys, child_process):
     solution = (SOLUTIONS / "custom_op.py").read_text() + "\nValue.softplus = my_softplus\nValue.sqrt = my_sqrt\n"
     status, out = check(write(tmp_path, "mine.py", solution), capsys)
     assert status == 0, out
@@ -305,7 +330,7 @@ def test_a_function_that_exits_inside_gradcheck_is_a_failed_row(tmp_path, capsys
     assert "FAIL: my_sqrt raised SystemExit: 3" in out
 
 
-def test_an_answer_object_that_exits_stops_the_checks_with_a_failure(tmp_path, capsys):
+def test_an_answer_object_that_exits_when_read_is_a_failed_row(tmp_path, capsys):
     source = (
         'EXERCISE = "chain_rule"\nimport sys\n'
         "class Odd(float):\n    def __float__(self):\n        sys.exit(0)\n"
@@ -314,6 +339,9 @@ def test_an_answer_object_that_exits_stops_the_checks_with_a_failure(tmp_path, c
     status, out = check(write(tmp_path, "mine.py", source), capsys)
     assert status == 1, out
     assert "SystemExit" in out and "(line 5)" in out
+    rows = flagged(out)
+    assert len(rows) == 3 and all(row.endswith("FAIL: df_dx returned a Odd that raised SystemExit: 0 (line 5) "
+                                               "when it was read") for row in rows)
 
 
 def test_python_m_micrograd_check_of_a_file_that_exits_reports_a_failure(tmp_path):
@@ -330,3 +358,231 @@ def test_the_tutorials_rounded_number_fails_and_is_called_rounded(tmp_path, caps
     assert tutorial.endswith("FAIL: looks rounded: 0.0214 vs 0.02147; give full precision")
     others = [line for line in flagged(out) if line != tutorial]
     assert len(others) == 2 and not any("rounded" in line for line in others)  # other points: just wrong
+
+
+def test_a_file_that_switches_no_grad_on_cannot_pass_with_zeros(tmp_path, capsys, child_process):
+    # With the graph off, autograd gives 0 everywhere: references computed next to this file would be 0.
+    source = ('EXERCISE = "chain_rule"\nfrom micrograd import no_grad\nno_grad().__enter__()\n'
+              "def df_dx(x):\n    no_grad().__enter__()\n    return 0.0\n")
+    status, out = check(write(tmp_path, "mine.py", source), capsys)
+    assert status == 1, out
+    rows = flagged(out)
+    assert len(rows) == 3 and all(row.endswith("FAIL: is 0 (a missing term?)") for row in rows), out
+    assert is_grad_enabled()
+
+
+def test_a_file_that_loosens_the_checkers_tolerances_does_not_pass(tmp_path, capsys, child_process):
+    source = ('EXERCISE = "chain_rule"\n'
+              "import micrograd.exercises.checker as checker\nimport micrograd.gradcheck as gradcheck\n"
+              "for tol in (checker.HAND, checker.NUMERIC, checker.SAME_FORMULA):\n    tol.update(atol=1e9, rtol=1e9)\n"
+              "checker.Run.number.__defaults__ = ({'atol': 1e9, 'rtol': 1e9},)\n"
+              "gradcheck._close = lambda *args: True\n"
+              "def df_dx(x):\n    return 123.0\n")
+    status, out = check(write(tmp_path, "mine.py", source), capsys)
+    assert status == 1, out
+    assert len(flagged(out)) == 3
+    assert checker.HAND == {"atol": 1e-10, "rtol": 1e-7}
+
+
+CHEAT = '''EXERCISE = "chain_rule"
+import gc, sys
+from micrograd import Value
+
+class Cheat(float):
+    """Read as a number, it gives any expected value it can find."""
+
+    def __float__(self):
+        frame = sys._getframe(1)
+        while frame is not None:
+            if isinstance(frame.f_locals.get("expected"), float):
+                return frame.f_locals["expected"]
+            frame = frame.f_back
+        leaves = [v for v in gc.get_objects() if isinstance(v, Value) and not v._prev and v.grad]
+        return leaves[-1].grad if leaves else 0.0
+
+def df_dx(x):
+    return Cheat(0.0)
+'''
+
+
+def test_an_answer_whose_float_reads_the_expected_value_does_not_pass(tmp_path, capsys, child_process):
+    status, out = check(write(tmp_path, "mine.py", CHEAT), capsys)
+    assert status == 1, out
+    rows = flagged(out)
+    assert len(rows) == 3 and all(row.split()[3] == "0" for row in rows), out  # received: what it found, nothing
+
+
+@pytest.mark.parametrize("where", ["its top level", "df_dx"])
+def test_a_file_that_calls_os_exit_fails_with_a_clear_row(tmp_path, where):
+    top, body = ("os._exit(0)\n", "return 0.0") if where == "its top level" else ("", "os._exit(0)")
+    path = write(tmp_path, "mine.py", f'EXERCISE = "chain_rule"\nimport os\n{top}def df_dx(x):\n    {body}\n')
+    r = run("check", str(path))
+    assert r.returncode == 1, r.stdout
+    rows = flagged(r.stdout)
+    assert len(rows) == 3 and all(row.endswith(f"FAIL: your file exited before it was checked (exit status 0 while "
+                                               f"running {where}: os._exit()?)") for row in rows), r.stdout
+    assert "Hints:\n  - return your answers: os._exit() ends the process" in r.stdout
+
+
+def test_a_file_whose_process_is_killed_fails_with_the_signal(tmp_path, capsys, child_process):
+    source = 'EXERCISE = "chain_rule"\nimport os, signal\ndef df_dx(x):\n    os.kill(os.getpid(), signal.SIGKILL)\n'
+    status, out = check(write(tmp_path, "mine.py", source), capsys)
+    assert status == 1
+    rows = flagged(out)
+    assert len(rows) == 3 and all(row.endswith("FAIL: the process running your file was killed by SIGKILL "
+                                               "(it was running df_dx)") for row in rows), out
+
+
+@pytest.mark.parametrize("where", ["its top level", "df_dx"])
+def test_an_endless_loop_fails_when_the_time_is_up(tmp_path, capsys, child_process, where):
+    loop = "while True:\n    pass\n"
+    top, body = (loop, "return 0.0") if where == "its top level" else ("", loop.replace("\n    ", "\n        "))
+    path = write(tmp_path, "mine.py", f'EXERCISE = "chain_rule"\n{top}def df_dx(x):\n    {body}\n')
+    start = time.monotonic()
+    status, out = check(path, capsys, "--timeout", "1")
+    elapsed = time.monotonic() - start
+    assert status == 1 and 1 <= elapsed < 5, (elapsed, out)
+    rows = flagged(out)
+    assert len(rows) == 3 and all(row.endswith(f"FAIL: your file did not finish in 1 s (it was running {where})")
+                                  for row in rows), out
+    assert f"look for a loop that never ends in {where}" in out and "micrograd check --timeout 60 " in out
+
+
+def test_answers_made_before_the_time_is_up_are_checked(tmp_path, capsys, child_process):
+    source = ('EXERCISE = "sigmoid_derivative"\nimport math\n'
+              "def deriv_sigmoid(x):\n    s = 1 / (1 + math.exp(-x))\n    return s * (1 - s)\n"
+              "def deriv_sigmoid_from_output(s):\n    while True:\n        pass\n")
+    status, out = check(write(tmp_path, "mine.py", source), capsys, "--timeout", "1")
+    assert status == 1
+    rows = [line for line in out.splitlines() if line.lstrip("> ").startswith("deriv_sigmoid")]
+    # the calls are made in order: every one after the endless one has no answer either
+    assert rows[0].endswith(" ok") and len(rows) == 6, out
+    assert all(row.endswith("did not finish in 1 s (it was running deriv_sigmoid_from_output)") for row in rows[1:])
+
+
+def test_what_the_file_started_is_stopped_with_it(tmp_path, capsys, child_process):
+    pid_file = tmp_path / "pid"
+    source = (f'EXERCISE = "chain_rule"\nimport subprocess, sys\n'
+              f'p = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])\n'
+              f"open({str(pid_file)!r}, 'w').write(str(p.pid))\nwhile True:\n    pass\n")
+    status, out = check(write(tmp_path, "mine.py", source), capsys, "--timeout", "1")
+    assert status == 1, out
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
+
+
+def test_the_files_process_ends_when_the_checker_is_killed(tmp_path):
+    source = ('EXERCISE = "chain_rule"\nimport os, subprocess, sys\n'
+              'p = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])\n'
+              "open('pids', 'w').write(f'{os.getpid()} {p.pid}')\nwhile True:\n    pass\n")
+    path = write(tmp_path, "mine.py", source)
+    checker_process = subprocess.Popen([sys.executable, "-m", "micrograd", "check", str(path)], cwd=tmp_path,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pids = tmp_path / "pids"
+    deadline = time.monotonic() + 30
+    while not (pids.exists() and pids.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    started = [int(pid) for pid in pids.read_text().split()]
+    assert all(_alive(pid) for pid in started)
+    checker_process.kill()  # no chance to clean up: the file's process must notice by itself
+    checker_process.wait()
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in started) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in started)
+
+
+def test_a_file_that_writes_over_its_answers_fails_without_a_traceback(tmp_path, capsys, child_process):
+    source = ('EXERCISE = "chain_rule"\nimport os\nfor fd in range(3, 30):\n    try:\n'
+              """        os.write(fd, b'{"no_run": 5}\\n{"answer": 1.0}\\n{"error": "forged"}\\n')\n"""
+              "    except OSError:\n        pass\n"
+              "def df_dx(x):\n    return 0.0\n")
+    status, out = check(write(tmp_path, "mine.py", source), capsys)
+    assert status == 1 and "Traceback" not in out
+    rows = flagged(out)
+    assert out.startswith("forged\n")  # an error of the checker's code there is shown, and fails every row
+    assert len(rows) == 3 and all("FAIL: micrograd check itself failed in your file's process: forged" in row
+                                  for row in rows), out
+    status, out = check(write(tmp_path, "mine.py", source.replace('\\n{"error": "forged"}', "")), capsys)
+    assert status == 1 and "Traceback" not in out
+    rows = flagged(out)
+    assert len(rows) == 3 and all("FAIL: the answers written down in your file's process are unreadable" in row
+                                  for row in rows), out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")  # a killed process nobody has reaped yet is a zombie: dead
+    return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
+
+
+def test_what_the_file_prints_comes_before_the_report(tmp_path, capsys, child_process):
+    solution = (SOLUTIONS / "chain_rule.py").read_text()
+    source = solution.replace("def df_dx(x):\n", "print('loading')\n\n\ndef df_dx(x):\n    print('x is', x)\n")
+    assert source != solution
+    status, out = check(write(tmp_path, "mine.py", source), capsys)
+    assert status == 0, out
+    assert out.startswith("loading\nx is 0.3\nx is 1.7\nx is -2.2\nchain_rule: ")
+
+
+def test_a_flood_of_prints_is_cut_short(tmp_path, capsys, child_process):
+    source = 'EXERCISE = "chain_rule"\nfor i in range(100_000):\n    print(i)\ndef df_dx(x):\n    return 0.0\n'
+    status, out = check(write(tmp_path, "mine.py", source), capsys)
+    assert status == 1
+    assert out.startswith("0\n1\n2\n") and re.search(r"\n\.\.\. \(\d+ more bytes of output not shown\)\n", out)
+    assert len(out) < 25_000 and "0 of 3 checks passed." in out
+
+
+def test_input_fails_at_once_instead_of_waiting(tmp_path, capsys, child_process):
+    source = 'EXERCISE = "chain_rule"\ndef df_dx(x):\n    return float(input("x? "))\n'
+    status, out = check(write(tmp_path, "mine.py", source), capsys)
+    assert status == 1
+    assert len(flagged(out)) == 3 and "FAIL: df_dx raised EOFError: EOF when reading a line (line 3)" in out
+
+
+@pytest.mark.parametrize("name", ["numerical_derivative", "xor_factor_two", "custom_op", "softmax_nll"])
+def test_solutions_pass_in_a_process_of_their_own(name, capsys, child_process):
+    # functions, arrays, Values and derivatives cross between the processes
+    status, out = check(SOLUTIONS / f"{name}.py", capsys)
+    assert status == 0, out
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "inf", "nan"])
+def test_a_bad_time_limit_is_a_usage_error(tmp_path, capsys, timeout):
+    status, out = check(SOLUTIONS / "chain_rule.py", capsys, "--timeout", timeout)
+    assert status == 2 and out.startswith("micrograd check: error: the time limit must be a number of seconds above 0")
+
+
+# ---------------------------------------------------------------- calls and answers as data
+
+
+def test_answers_are_rebuilt_as_plain_objects_with_the_checkers_own_arguments():
+    x, other = Value(2.0, "x"), Value(5.0)
+    known = values_in(([x, other], {"k": (1, 2.5)}))
+    assert known == [x, other]
+    answer = {"out": x * other, "same": x, "array": np.arange(6.0).reshape(2, 3), "text": "hi", "n": None,
+              "odd": 3 + 4j, ("a", 1): [True, float("inf")]}
+    got = decode(json.loads(json.dumps(encode(answer, known))), known)
+    assert got["out"].data == 10.0 and got["out"]._op == "*" and got["out"]._prev == (x, other)
+    assert got["same"] is x
+    assert isinstance(got["array"], np.ndarray) and got["array"].shape == (2, 3) and got["array"][1, 2] == 5.0
+    assert (got["text"], got["n"], got[("a", 1)]) == ("hi", None, [True, math.inf])
+    assert isinstance(got["odd"], Foreign) and type(got["odd"]).__name__ == "complex" and repr(got["odd"]) == "(3+4j)"
+
+
+def test_an_answer_cannot_make_the_checker_import_or_run_anything():
+    with pytest.raises(ValueError, match="not an encoded object"):
+        decode({"function": "os:system"})
+    assert decode({"function": "math:sin"}, trusted=True) is math.sin
+
+
+def test_a_check_that_chooses_its_calls_by_the_answers_is_refused(tmp_path):
+    run = checker.Run(tmp_path / "mine.py", [{"call": "f", "args": encode((1.0,), functions=True)}], [])
+    with pytest.raises(RuntimeError, match="is not the one planned"):
+        run.call("f", 2.0)

@@ -1,10 +1,12 @@
 """``micrograd check``: check an exercise file, list the exercises, or copy a starter.
 
-``micrograd check FILE`` prints one row per check and a hint for each failure;
-exit status 0 when all pass, 1 when one fails (including a file that does not
-run), 2 for a usage error (no such file, not an exercise file, unknown
-exercise). ``micrograd check --list`` lists the exercises; ``micrograd check
---start NAME`` copies a starter into the current folder.
+``micrograd check FILE`` runs FILE in a process of its own (stopped after
+``--timeout`` seconds, 10 by default), prints what it printed, then one row per
+check and a hint for each failure; exit status 0 when all pass, 1 when one
+fails (including a file that does not run or does not finish), 2 for a usage
+error (no such file, not an exercise file, unknown exercise, bad --timeout).
+``micrograd check --list`` lists the exercises; ``micrograd check --start
+NAME`` copies a starter into the current folder.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 from pathlib import Path
 
 from micrograd.exercises import EXERCISES, UsageError, check_file, starters_dir
+from micrograd.exercises.checker import DEFAULT_TIMEOUT
 
 __all__ = ["register"]
 
@@ -46,7 +49,7 @@ def _command(args: argparse.Namespace) -> int:
         if not args.file:
             raise UsageError("give an exercise file (micrograd check docs/exercises/alice_w1.py), "
                              "--list or --start NAME")
-        status, report = check_file(args.file)
+        status, report = check_file(args.file, timeout=args.timeout)
     except UsageError as e:
         print(f"micrograd check: error: {e}", file=sys.stderr)
         return 2
@@ -65,4 +68,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("file", nargs="?", help="an exercise file, e.g. docs/exercises/alice_w1.py")
     p.add_argument("--list", action="store_true", help="list the exercises")
     p.add_argument("--start", metavar="NAME", help="copy the starter of exercise NAME into the current folder")
+    p.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
+                   help=f"stop the file after this many seconds, a failed check (default {DEFAULT_TIMEOUT:g})")
     p.set_defaults(func=_command)

@@ -2,7 +2,12 @@
 
 A check function receives a `Run` and records items: it calls the learner's
 functions with ``run.call`` on inputs it chooses, and compares their answers
-with a reference micrograd computes itself (``run.number``, ``run.partials``).
+with a reference micrograd computes itself (``run.number``, ``run.partials``,
+``run.gradcheck``). It runs twice (`micrograd.exercises.checker`): once to list
+its calls, which the learner's file then answers in a process of its own, and
+once to judge the answers. So it must choose its calls without looking at the
+answers, and what it passes to the learner must be data (numbers, lists, dicts,
+arrays, Values) or a module-level function.
 """
 
 from __future__ import annotations
@@ -10,7 +15,6 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 
 import numpy as np
 
@@ -23,10 +27,8 @@ from micrograd.exercises.checker import (
     Run,
     entries,
     number_of,
-    short,
     shown,
 )
-from micrograd.gradcheck import gradcheck
 from micrograd.losses import mse_loss, sse_loss
 from micrograd.nn import MLP, Neuron
 from micrograd.tutorials import ALICE, PARAMETER_NAMES, network, xor_tutorial_backprop
@@ -34,15 +36,24 @@ from micrograd.tutorials import ALICE, PARAMETER_NAMES, network, xor_tutorial_ba
 __all__ = ["EXERCISES"]
 
 
+# The functions the learner's derivative() is given: module-level, so they can be sent to its process.
+def _cube(t: float) -> float:
+    return t**3
+
+
+def _square(t: float) -> float:
+    return t * t
+
+
 def _numerical_derivative(run: Run) -> None:
     hint = "central difference: (f(x + h) - f(x - h)) / (2 * h)"
     for fname, f, df, x in (
-        ("x**3", lambda t: t**3, lambda t: 3 * t**2, 2.0),
+        ("x**3", _cube, lambda t: 3 * t**2, 2.0),
         ("sin", math.sin, math.cos, 1.0),
         ("exp", math.exp, math.exp, -0.5),
     ):
         run.number(f"derivative({fname}, {x}, h=1e-4)", df(x), run.call("derivative", f, x, 1e-4), hint, NUMERIC)
-    f, x, h = (lambda t: t * t), 3.0, 1e-3
+    f, x, h = _square, 3.0, 1e-3
     run.number(
         "forward_derivative(x**2, 3.0, h=1e-3)", (f(x + h) - f(x)) / h, run.call("forward_derivative", f, x, h),
         "forward difference: (f(x + h) - f(x)) / h; it is off by about h * f''(x) / 2", SAME_FORMULA,
@@ -205,35 +216,10 @@ def _custom_op(run: Run) -> None:
             ref = _MATH_REFERENCES[builtin](point)
             got = run.call(fname, Value(point))
             run.number(f"{fname}({point}).data", ref, number_of(got), hint)
-            _gradcheck_item(run, f"{fname}: gradcheck at {point}", fname, lambda v: (v,), point, hint)
+            run.gradcheck(f"{fname}: gradcheck at {point}", fname, lambda v: (v,), point, hint)
     got = run.call("my_softplus", Value(800.0))
     run.number("my_softplus(800.0).data (no overflow)", 800.0, number_of(got),
                "e**800 overflows a float; use log(1 + e**x) = max(x, 0) + log(1 + e**-|x|) (math.log1p)")
-
-
-class _Problem(Exception):
-    """The learner's function gave no usable answer inside a gradcheck."""
-
-
-def _gradcheck_item(run: Run, name: str, fname: str, args: Callable[[Value], tuple[object, ...]], x: float,
-                    hint: str) -> None:
-    """Run `gradcheck` on the learner's ``fname``: its autograd derivative against finite differences."""
-
-    def f(v: Value) -> Any:  # gradcheck says so when it is not a Value
-        out = run.call(fname, *args(v))
-        if isinstance(out, Missing):
-            raise _Problem(out)
-        return out
-
-    try:
-        row = gradcheck(f, [x], raise_exception=False).rows[0]
-    except _Problem as e:
-        missing = e.args[0]
-        return run.add(name, "-", "-", False, "FAIL: " + missing.problem, "" if missing.unwritten else hint)
-    except TypeError as e:  # gradcheck's message: the op did not return a Value
-        return run.add(name, "-", "-", False, f"FAIL: {short(str(e))}", hint)
-    verdict = "ok" if row.ok else "FAIL: derivative " + row.verdict.removeprefix("WRONG: ")
-    run.add(name, row.numeric, row.autograd, row.ok, verdict, hint)
 
 
 def _reference_nll(logits: Sequence[Value], target: int) -> Value:
@@ -259,7 +245,7 @@ def _softmax_nll(run: Run) -> None:
         def logits_with(v: Value, rest: list[float] = zs[1:], t: int = t) -> tuple[object, ...]:
             return [v, *map(Value, rest)], t
 
-        _gradcheck_item(run, f"nll: gradcheck on logit 0 of {zs}", "nll", logits_with, zs[0], hint_nll)
+        run.gradcheck(f"nll: gradcheck on logit 0 of {zs}", "nll", logits_with, zs[0], hint_nll)
 
         ref = [Value(z) for z in zs]
         _reference_nll(ref, t).backward()

@@ -1,38 +1,57 @@
-"""The exercise checker: run a learner's file, call its functions, compare their answers.
+"""The exercise checker: run a learner's file in a process of its own, judge its answers in this one.
 
 An exercise file is plain Python. It names its exercise on one line,
 ``EXERCISE = "alice_w1"``, and defines the functions the exercise asks for. The
 checks (`micrograd.exercises.catalogue`) call the learner's functions through a
 `Run` on inputs they choose and compare the answers with references that
-micrograd computes itself (autograd, `gradcheck`, or plain math), so a file
+micrograd computes itself (autograd, gradcheck's rule, or plain math), so a file
 passes only if its formulas are right, not by holding the right number.
 
-`check_file` returns the exit status and the report: one row per check
-(expected, received, verdict) and a hint for each failure.
+`check_file` runs the exercise's check function twice in this process and the
+learner's file once in another:
+
+1. planning: the checks run with every answer missing, which lists the calls
+   they make (a check chooses its calls without looking at answers);
+2. a new Python process (`micrograd.exercises.child`) runs the file and makes
+   those calls, within a time limit, writing each answer down as data as soon
+   as it has it (`micrograd.exercises.answers`);
+3. replay: the checks run again, each call answered by the answer rebuilt from
+   that data, and compare it with the reference computed here.
+
+Whatever the file changes (micrograd's classes, `no_grad`, the tolerances
+below), it changes in its own process, and no object it made reaches this one.
+A call whose answer never came (the file looped, exited or crashed) is a failed
+row that says so. `check_file` returns the exit status and the report: what the
+file printed, one row per check (expected, received, verdict), and a hint for
+each failure.
 """
 
 from __future__ import annotations
 
 import ast
-import builtins
+import json
 import math
 import numbers
-import random
+import os
+import signal
+import subprocess
 import sys
-import traceback
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
+from typing import IO, TypeVar
 
 import numpy as np
 
 from micrograd.engine import Value
-from micrograd.gradcheck import check_gradients, diagnose, format_table
+from micrograd.exercises.answers import Json, decode, encode, values_in
+from micrograd.exercises.child import short
+from micrograd.gradcheck import check_gradients, diagnose, format_table, gradcheck_row
 
 __all__ = ["Exercise", "Item", "Run", "Missing", "UsageError", "check_file", "starters_dir", "HAND", "NUMERIC",
-           "SAME_FORMULA", "entries", "number_of", "shown", "short"]
+           "SAME_FORMULA", "DEFAULT_TIMEOUT", "entries", "number_of", "shown", "short"]
 
 # Tolerances. A hand formula and autograd both evaluate exact math in float64; they
 # differ only by rounding order (~1e-16 relative), so 1e-7 relative catches any
@@ -61,11 +80,22 @@ class Item:
 
 
 class Missing:
-    """What `Run.call` returns when the learner's function gave no usable answer."""
+    """What `Run.call` returns when the learner's function gave no usable answer.
 
-    def __init__(self, problem: str, unwritten: bool = False) -> None:
+    ``unwritten``: the function is not written yet, so the check's hint (which
+    is about a wrong answer) is not shown; ``hint``: a hint of its own instead.
+    """
+
+    def __init__(self, problem: str, unwritten: bool = False, hint: str | None = None) -> None:
         self.problem = problem
-        self.unwritten = unwritten  # not attempted yet: say so, keep the hint for a wrong answer
+        self.unwritten = unwritten
+        self.hint = hint
+
+    def hint_for(self, hint: str) -> str:
+        """The hint to show for this instead of an answer, where the check's own hint is ``hint``."""
+        if self.hint is not None:
+            return self.hint
+        return "" if self.unwritten else hint
 
 
 def shown(x: object) -> str:
@@ -77,100 +107,68 @@ def shown(x: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-class _Guard:
-    """Keeps what the learner's file changes in micrograd, math and builtins away from the references.
-
-    The file runs in this process, and the references are computed with Value's
-    methods, micrograd's functions, math and numpy, all of which it can replace
-    (``Value.softplus = my_softplus``, as `Value.from_op`'s docstring shows for an
-    op of one's own). So the checker keeps the original attributes: the file's
-    changes are in place only while the file's own code runs (`learners_code`), and
-    the originals at every other moment, including after the check.
-    """
-
-    def __init__(self) -> None:
-        self.targets = _guarded_objects()
-        self.original = self._snapshot()
-        self.learners = self.original
-
-    def _snapshot(self) -> list[dict[str, object]]:
-        # classes: their whole dict; modules: what can be called (state such as no_grad's flag is left alone)
-        return [dict(vars(t)) if isinstance(t, type)
-                else {k: v for k, v in vars(t).items() if callable(v) or isinstance(v, ModuleType)}
-                for t in self.targets]
-
-    def _put(self, state: list[dict[str, object]]) -> None:
-        missing = object()
-        for target, attributes in zip(self.targets, state):
-            current = vars(target)
-            if isinstance(target, type):
-                for name in [k for k in current if k not in attributes]:
-                    delattr(target, name)  # an attribute the learner added to the class
-            for name, value in attributes.items():
-                if current.get(name, missing) is not value:
-                    setattr(target, name, value)
-
-    def keep_learners_changes(self) -> None:
-        """After the learner's file ran: remember what it changed, and put the originals back."""
-        self.learners = self._snapshot()
-        self._put(self.original)
-
-    def restore(self) -> None:
-        """Put the original attributes back."""
-        self._put(self.original)
-
-    @contextmanager
-    def learners_code(self) -> Iterator[None]:
-        """The learner's changes in place, for a call into the learner's code."""
-        self._put(self.learners)
-        try:
-            yield
-        finally:
-            self.learners = self._snapshot()  # a function may change things too, for its next call
-            self._put(self.original)
-
-
-def _guarded_objects() -> list[object]:
-    """The modules and classes whose attributes the references are computed with."""
-    modules = [m for name, m in sorted(sys.modules.items())
-               if isinstance(m, ModuleType) and (name == "micrograd" or name.startswith("micrograd."))]
-    classes = [v for m in [*modules, random] for v in vars(m).values()
-               if isinstance(v, type) and v.__module__ == m.__name__]
-    return list({id(t): t for t in [*modules, *classes, math, builtins, random, numbers, np]}.values())
+# gradcheck's default step: the learner's op is evaluated at x +- this
+_EPS = 1e-6
 
 
 class Run:
-    """The learner's namespace plus the items checked so far."""
+    """What a check function works with: the learner's answers, and the items checked so far.
 
-    def __init__(self, namespace: dict[str, object], path: Path, guard: _Guard) -> None:
-        self.ns = namespace
+    ``call`` and ``gradcheck`` get the answers the learner's process wrote down,
+    in the order the checks were planned (``requests``); ``stopped`` says why
+    there are no more when the process ended early.
+    """
+
+    def __init__(self, path: Path, requests: Sequence[Json] = (), answers: Sequence[Json] = (),
+                 stopped: Missing | None = None) -> None:
         self.path = path
-        self.guard = guard
         self.items: list[Item] = []
+        self._requests = requests
+        self._answers = answers
+        self._stopped = stopped
+        self._asked = 0
+
+    def _ask(self, request: Json) -> Json:
+        """The learner's process's record for ``request``, or a `Missing` saying why there is none."""
+        i = self._asked
+        self._asked += 1
+        if i >= len(self._requests) or json.dumps(self._requests[i]) != json.dumps(request):
+            raise RuntimeError(f"call {i + 1} of the checks, {short(json.dumps(request))}, is not the one planned: "
+                               "a check must choose its calls without looking at the answers")
+        if i < len(self._answers):
+            return self._answers[i]
+        if self._stopped is None:
+            raise RuntimeError(f"the learner's process finished without answering call {i + 1}")
+        return self._stopped
 
     def call(self, fname: str, *args: object) -> object:
-        """Call the learner's ``fname``; a `Missing` saying why when there is no answer."""
-        f = self.ns.get(fname)
-        if f is None:
-            return Missing(f"{fname} is not defined in your file", unwritten=True)
-        if not callable(f):
-            return Missing(f"{fname} is a {type(f).__name__}, not a function")
-        try:
-            with self.guard.learners_code():
-                out = f(*args)
-        except NotImplementedError:
-            return Missing(f"{fname} is not written yet (raises NotImplementedError)", unwritten=True)
-        except KeyboardInterrupt:
-            raise
-        except BaseException as e:  # the learner's bug, sys.exit() too: a row in the table, never a traceback
-            return Missing(f"{fname} raised {described(e)}{self._where(e)}")
-        if out is None:
-            return Missing(f"{fname} returned None (not filled in yet?)", unwritten=True)
-        return out
+        """The learner's ``fname`` called on ``args``: its answer, or a `Missing` saying why there is none."""
+        record = self._ask({"call": fname, "args": encode(args, functions=True)})
+        return _read(record, fname, lambda r: decode(r["answer"], values_in(args)))
 
-    def _where(self, e: BaseException) -> str:
-        lines = [fr.lineno for fr in traceback.extract_tb(e.__traceback__) if Path(fr.filename) == self.path]
-        return f" (line {lines[-1]})" if lines else ""
+    def gradcheck(self, name: str, fname: str, args: Callable[[Value], Sequence[object]], x: float,
+                  hint: str) -> None:
+        """Check the derivative of the learner's op ``fname`` at ``x`` the way `gradcheck` does.
+
+        ``args(v)`` are the arguments of ``fname`` with the Value ``v`` among
+        them. The learner's process calls ``fname`` there (its autograd
+        derivative at x, its values at x +- eps); the central difference and
+        the verdict are computed here, with `gradcheck`'s rule.
+        """
+        probe = Value(x)
+        arguments = tuple(args(probe))
+        at = next((i for i, v in enumerate(values_in(arguments)) if v is probe), None)
+        if at is None:
+            raise ValueError(f"args(v) must put v among the arguments of {fname}, got {short(repr(arguments))}")
+        record = self._ask({"derivative": fname, "args": encode(arguments, functions=True), "at": at, "x": x,
+                            "eps": _EPS})
+        got = _read(record, fname, lambda r: _three(*r["derivative"]))
+        if isinstance(got, Missing):
+            return self.add(name, "-", "-", False, "FAIL: " + got.problem, got.hint_for(hint))
+        analytic, up, down = got
+        row = gradcheck_row(name, analytic, (up - down) / (2 * _EPS))
+        verdict = "ok" if row.ok else "FAIL: derivative " + row.verdict.removeprefix("WRONG: ")
+        self.add(name, row.numeric, row.autograd, row.ok, verdict, hint)
 
     def add(self, name: str, expected: object, received: object, ok: bool, verdict: str, hint: str) -> None:
         self.items.append(Item(name, shown(expected), shown(received), ok, verdict, "" if ok else hint))
@@ -178,7 +176,7 @@ class Run:
     def number(self, name: str, expected: float, got: object, hint: str, tol: dict[str, float] = HAND) -> None:
         """Check that ``got`` is a real number close to ``expected`` (PyTorch's rule)."""
         if isinstance(got, Missing):
-            return self.add(name, expected, "-", False, "FAIL: " + got.problem, "" if got.unwritten else hint)
+            return self.add(name, expected, "-", False, "FAIL: " + got.problem, got.hint_for(hint))
         if isinstance(got, Value):
             return self.add(name, expected, got, False, "FAIL: returned a Value; return a plain float", hint)
         if isinstance(got, bool) or not isinstance(got, numbers.Real):
@@ -192,7 +190,7 @@ class Run:
         if isinstance(got, Missing) or not isinstance(got, dict):
             if isinstance(got, Missing):
                 return self.add(name, f"dict of {len(labels)}", "-", False, "FAIL: " + got.problem,
-                                "" if got.unwritten else hint)
+                                got.hint_for(hint))
             return self.add(name, f"dict of {len(labels)}", got, False, f"FAIL: returned a {type(got).__name__}", hint)
         usable: dict[str, float] = {}
         problems: dict[str, str] = {}
@@ -219,15 +217,24 @@ class Run:
                 self.add(f"{name}: {label!r}", "-", got[label], False, why, hint)
 
 
-def described(e: BaseException) -> str:
-    """``TypeName: message``, or the name alone when the message is empty (``sys.exit()``)."""
-    message = short(str(e))
-    return f"{type(e).__name__}: {message}" if message else type(e).__name__
+T = TypeVar("T")
 
 
-def short(text: str, n: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 3] + "..."
+def _read(record: Json | Missing, fname: str, read: Callable[[Json], T]) -> T | Missing:
+    """What ``read`` makes of a record of the learner's process, or a `Missing` saying why there is no answer."""
+    if isinstance(record, Missing):
+        return record
+    try:
+        if "missing" in record:
+            problem, unwritten = record["missing"]
+            return Missing(str(problem), unwritten is True)
+        return read(record)
+    except Exception:  # only a file that writes over its answers makes one unreadable
+        return Missing(f"the answer recorded for {fname} is unreadable")
+
+
+def _three(analytic: float, up: float, down: float) -> tuple[float, float, float]:
+    return float(analytic), float(up), float(down)
 
 
 def entries(got: object, n: int, fname: str) -> list[object]:
@@ -284,11 +291,18 @@ def _exercise_id(path: Path) -> str:
                      "(list the exercises with: micrograd check --list)")
 
 
-def check_file(path: str | Path) -> tuple[int, str]:
+DEFAULT_TIMEOUT = 10.0
+
+
+def check_file(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT) -> tuple[int, str]:
     """Run the checks of the exercise that ``path`` names: ``(exit status, report text)``.
 
-    Raises `UsageError` for a missing file or one that is not an exercise file.
+    The file runs in a new Python process that is stopped after ``timeout``
+    seconds; the report starts with what it printed. Raises `UsageError` for a
+    missing file, one that is not an exercise file, or a bad ``timeout``.
     """
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or not 0 < timeout < math.inf:
+        raise UsageError(f"the time limit must be a number of seconds above 0 (--timeout 30), got {timeout!r}")
     exercise_id = _exercise_id(Path(path))  # messages name the file as the user gave it
     path = Path(path).resolve()
     from micrograd.exercises.catalogue import EXERCISES
@@ -297,37 +311,195 @@ def check_file(path: str | Path) -> tuple[int, str]:
     if exercise is None:
         raise UsageError(f"{path.name} names exercise {exercise_id!r}, which does not exist; "
                          f"known exercises: {', '.join(EXERCISES)}")
-    namespace: dict[str, object] = {"__name__": "__exercise__", "__file__": str(path)}
-    guard = _Guard()
-    run = Run(namespace, path, guard)
-    try:
+    plan = _Planner(path)
+    exercise.checks(plan)
+    outcome = _run_learner(path, plan.requests, float(timeout))
+    printed = "".join(t if t.endswith("\n") else t + "\n" for t in (outcome.output, outcome.error()) if t)
+    first = outcome.first()
+    if "no_run" in first:
+        problem, where = first["no_run"]
+        return 1, (f"{printed}{exercise.id}: {exercise.title}\n"
+                   f"FAIL: your file does not run: {problem}{where}\n"
+                   f"Fix it and run again: micrograd check {_shown(path)}")
+    run = Run(path, plan.requests, outcome.answers(), outcome.stopped(plan.requests, timeout, _shown(path)))
+    exercise.checks(run)
+    return (0 if all(i.ok for i in run.items) else 1), printed + _report(exercise, run.items, path)
+
+
+class _Planner(Run):
+    """A `Run` with every answer missing: running the checks with it lists the calls they make."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.requests: list[Json] = []
+
+    def _ask(self, request: Json) -> Json:
+        self.requests.append(request)
+        return _PLANNED
+
+    def add(self, name: str, expected: object, received: object, ok: bool, verdict: str, hint: str) -> None:
+        pass  # nothing to judge yet
+
+
+_PLANNED = Missing("not asked yet")
+
+
+# ---------------------------------------------------------------------------- the learner's process
+
+# The learner's process imports micrograd from where this process did, whatever its current folder holds.
+_CHILD = "import sys; sys.path[0] = sys.argv[1]; from micrograd.exercises.child import main; main(sys.argv[2:])"
+# Kill the learner's process with whatever it started: a process group of its own (POSIX).
+_GROUPS = hasattr(os, "killpg")
+
+
+@dataclass
+class _Outcome:
+    """What the learner's process left: its records, what it printed, and how it ended."""
+
+    records: list[Json]
+    output: str = ""
+    timed_out: bool = False
+    status: int = 0  # its exit status; negative: killed by that signal
+
+    def error(self) -> str:
+        """The traceback of an error of the checker's own code in that process, or ``""``."""
+        return next((str(r["error"]) for r in self.records if isinstance(r, dict) and "error" in r), "")
+
+    def first(self) -> dict[str, Json]:
+        """``{"loaded": true}``, ``{"no_run": [problem, where]}``, or ``{}`` when the file did not get that far."""
+        first = self.records[0] if self.records else {}
+        if first == {"loaded": True}:
+            return first
+        no_run = first.get("no_run") if isinstance(first, dict) else None
+        if isinstance(no_run, list) and len(no_run) == 2 and all(isinstance(t, str) for t in no_run):
+            return first
+        return {}  # the records are written in the learner's process: its file may have written over them
+
+    def finished(self) -> bool:
+        return len(self.records) > 1 and self.records[-1] == {"done": True}
+
+    def answers(self) -> list[Json]:
+        """One record per call made, in order."""
+        if "loaded" not in self.first():
+            return []
+        return [r for r in self.records[1:] if not (isinstance(r, dict) and ("done" in r or "error" in r))]
+
+    def stopped(self, requests: Sequence[Json], timeout: float, shown_path: str) -> Missing:
+        """Why the calls after the last answer have none."""
+        if self.error():
+            last = self.error().strip().splitlines()[-1:] or [""]
+            return Missing(f"micrograd check itself failed in your file's process: {short(last[0])}",
+                           hint="if your file does not change json, os or the builtins, this is a bug of micrograd "
+                                "check: please report it with the error shown above")
+        if self.finished():  # yet calls without an answer
+            return Missing("the answers written down in your file's process are unreadable: did your file write "
+                           "over them?")
+        n = len(self.answers())
+        stage = "its top level"
+        if "loaded" in self.first() and n < len(requests):
+            stage = requests[n].get("call") or requests[n].get("derivative")
+        if self.timed_out:
+            return Missing(f"your file did not finish in {timeout:g} s (it was running {stage})",
+                           hint=f"look for a loop that never ends in {stage}; if your file is only slow, "
+                                f"give it more time: micrograd check --timeout 60 {shown_path}")
+        if self.status < 0:
+            try:
+                name = signal.Signals(-self.status).name
+            except ValueError:
+                name = f"signal {-self.status}"
+            return Missing(f"the process running your file was killed by {name} (it was running {stage})",
+                           hint="a crash, or too much memory? run the function yourself to see what happens")
+        return Missing(f"your file exited before it was checked (exit status {self.status} while running {stage}: "
+                       "os._exit()?)", hint="return your answers: os._exit() ends the process that runs your file "
+                       "before its answers are checked")
+
+
+def _run_learner(path: Path, requests: Sequence[Json], timeout: float) -> _Outcome:
+    """Run the file in a new Python process that makes the calls ``requests``; stop it after ``timeout`` s."""
+    with tempfile.TemporaryDirectory(prefix="micrograd-check-") as folder:
+        calls, answers = Path(folder) / "calls.json", Path(folder) / "answers.jsonl"
+        calls.write_text(json.dumps(requests), encoding="utf-8")
+        answers.touch()
+        package_root = str(Path(__file__).resolve().parent.parent.parent)
+        child = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, package_root, str(calls), str(answers), str(path)],
+            stdin=subprocess.PIPE,  # its lifeline: when this process ends, so does the learner's
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"},  # prints arrive as made
+            start_new_session=_GROUPS,
+        )
+        assert child.stdout is not None
+        output = _Output(child.stdout)
+        timed_out = False
         try:
-            exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
-        except KeyboardInterrupt:
-            raise
-        except BaseException as e:  # a file that does not run (or exits) is a failed check, reported plainly
-            if isinstance(e, SyntaxError):
-                problem, where = f"SyntaxError: {short(e.msg)}", f" (line {e.lineno})"
-            else:
-                problem, where = described(e), run._where(e)
-            return 1, (f"{exercise.id}: {exercise.title}\n"
-                       f"FAIL: your file does not run: {problem}{where}\n"
-                       f"Fix it and run again: micrograd check {_shown(path)}")
-        guard.keep_learners_changes()
+            child.wait(timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        finally:
+            _end(child)
+        records = _records(answers.read_text(encoding="utf-8", errors="replace"))
+    return _Outcome(records, output.text(), timed_out, child.returncode)
+
+
+def _end(child: subprocess.Popen[bytes]) -> None:
+    """Kill the learner's process and what it started (a process of its own it left running, say)."""
+    if _GROUPS:
+        # The group outlives its leader while a member is left, and Linux does not reuse its id meanwhile.
         try:
-            exercise.checks(run)
-        except KeyboardInterrupt:
-            raise
-        except BaseException as e:
-            # Raised by an object the learner's code returned (its __float__, say), outside `Run.call`.
-            where = run._where(e)
-            if not where:
-                raise  # not from the learner's file: a bug of the checker, shown as one
-            run.add("(checking stopped)", "-", "-", False,
-                    f"FAIL: your answer raised {described(e)}{where} while it was checked", "")
-    finally:
-        guard.restore()
-    return (0 if all(i.ok for i in run.items) else 1), _report(exercise, run.items, path)
+            os.killpg(child.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):  # the group is gone already
+            pass
+    else:
+        child.kill()
+    child.wait()
+    if child.stdin:
+        child.stdin.close()
+
+
+def _records(text: str) -> list[Json]:
+    records = []
+    for line in text.splitlines():
+        try:
+            records.append(json.loads(line))
+        except (ValueError, RecursionError):  # a line cut short by the end of the process
+            break
+    return records
+
+
+class _Output:
+    """What the learner's process prints, read as it comes (a full pipe would stop it); the start is kept."""
+
+    LIMIT = 20_000  # bytes: a print in an endless loop must not fill the memory
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._kept = bytearray()
+        self._dropped = 0
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: IO[bytes]) -> None:
+        with stream:
+            while chunk := os.read(stream.fileno(), 1 << 16):
+                room = max(self.LIMIT - len(self._kept), 0)
+                self._kept += chunk[:room]
+                self._dropped += len(chunk) - min(room, len(chunk))
+
+    def text(self) -> str:
+        """What was printed; waits a moment for the end of it, which a process the file started may hold."""
+        self._thread.join(timeout=2.0)
+        text = bytes(self._kept).decode("utf-8", errors="replace")
+        if self._dropped:
+            text += f"\n... ({self._dropped} more bytes of output not shown)\n"
+        return text
+
+
+def _run_here(path: Path, requests: Sequence[Json], timeout: float) -> _Outcome:
+    """`_run_learner` in this process, without a time limit: only for files known to behave (the tests)."""
+    from micrograd.exercises.child import execute
+
+    records: list[Json] = []
+    execute(path, json.loads(json.dumps(requests)), lambda r: records.append(json.loads(json.dumps(r))))
+    return _Outcome(records)
 
 
 def _shown(path: Path) -> str:
