@@ -17,6 +17,7 @@ import functools
 import os
 import random
 import re
+import runpy
 import subprocess
 import sys
 import warnings
@@ -27,7 +28,7 @@ import pytest
 from micrograd import MLP, Layer, Module, Neuron, Value, datasets
 from micrograd.export import TorchMismatchError, compare_with_torch, from_torch, to_torch, torch_names
 from micrograd.losses import binary_cross_entropy, hinge_loss, mse_loss, sse_loss
-from micrograd.tutorials import gender_network, network, uniform_network
+from micrograd.tutorials import gender_network, network, train_gender, uniform_network
 
 ROOT = Path(__file__).resolve().parent.parent
 AGREE = 1e-12  # the issue's requirement (see the module docstring)
@@ -510,3 +511,43 @@ def test_a_model_with_several_outputs_takes_a_list_of_targets_per_sample():
     result = compare_with_torch(model, [[1.0, 2.0, 3.0], [0.0, -1.0, 0.5]], [[1.0, 0.0], [0.0, 1.0]], log=None)
     assert [r.ours for r in result.rows[:4]] == ["o1 (x1)", "o2 (x1)", "o1 (x2)", "o2 (x2)"]
     assert [r.theirs for r in result.rows[:4]] == ["out[0, 0]", "out[0, 1]", "out[1, 0]", "out[1, 1]"]
+
+
+# ---------------------------------------------------------------------------- the demo
+
+
+DEMO = ROOT / "demos" / "gender_torch.py"
+
+
+@needs_torch
+def test_the_demo_continues_training_in_torch_with_the_same_losses(tmp_path, capsys, monkeypatch):
+    demo = runpy.run_path(str(DEMO), run_name="gender_torch")
+    monkeypatch.setattr(sys, "argv", [DEMO.name, "--epochs", "20", "--more", "30", "--out", str(tmp_path)])
+    assert demo["main"]() == 0
+    out = capsys.readouterr().out
+    assert "agree to 1e-12" in out
+    rows = re.findall(r"^ +(\d+)  (\S+) +(\S+) +(\S+)$", out, re.M)  # epoch, micrograd, torch, difference
+    assert [int(r[0]) for r in rows] == [*range(21, 31), 50]
+    for _, ours, theirs, _ in rows:
+        assert float(ours) == pytest.approx(float(theirs), rel=AGREE, abs=AGREE)
+    assert list(torch.load(tmp_path / "gender.pt")) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+
+
+@needs_torch
+def test_the_demos_torch_training_gives_the_losses_of_train_gender():
+    """Per-sample SGD in torch from the exported model: the epochs micrograd's own loop would have had."""
+    X, y, _ = datasets.gender()
+    history = train_gender(gender_network(0), X, y, epochs=25, log=None)
+    model = gender_network(0)
+    train_gender(model, X, y, epochs=20, log=None)
+    train_torch = runpy.run_path(str(DEMO), run_name="gender_torch")["train_torch"]
+    assert train_torch(to_torch(model), X, y, epochs=5, lr=0.1) == pytest.approx(history[20:], rel=AGREE, abs=AGREE)
+
+
+def test_the_demo_without_torch_says_how_to_install_it(tmp_path):
+    code = ("import runpy, sys; sys.modules['torch'] = None; "
+            f"sys.argv = [{DEMO.name!r}, '--out', {str(tmp_path)!r}]; "
+            f"runpy.run_path({str(DEMO)!r}, run_name='__main__')")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.startswith("this demo needs PyTorch, which is not installed; install PyTorch's CPU build")
