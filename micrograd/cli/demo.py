@@ -18,8 +18,8 @@ from micrograd.cli.shared import DEFAULT_OUT, folder, positive_int, running_as
 
 __all__ = ["DEMOS", "find_demo", "demo_summaries", "demo_listing", "run_demo", "register"]
 
-#: the demo scripts, in the order of the tutorials they reproduce
-DEMOS: tuple[str, ...] = ("neuron", "gender", "xor", "exam_scores", "two_layer", "moons")
+#: the demo scripts, in the order of the tutorials they reproduce; then the step out to PyTorch
+DEMOS: tuple[str, ...] = ("neuron", "gender", "xor", "exam_scores", "two_layer", "moons", "gender_torch")
 
 
 def _demo_dirs() -> list[Path]:
