@@ -11,6 +11,7 @@ import html
 import json
 import math
 import re
+import struct
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 import micrograd
 from micrograd import MLP, Value
 from micrograd.cli import main
-from micrograd.cli.play import EXAMPLES
+from micrograd.cli.play import EXAMPLES, reuse_graph
 from micrograd.gradcheck import check_gradients, gradcheck
 from micrograd.graph import topological_order
 from micrograd.losses import mse_loss
@@ -67,12 +68,9 @@ def assert_replay_is_backward(root: Value, **options: object) -> Player:
 
 def reuse() -> tuple[Value, Value, Value]:
     """karpathy/micrograd PR #64's graph: a = 1; b = a + a; c = b + b."""
-    a = Value(1.0, label="a")
-    b = a + a
-    b.label = "b"
-    c = b + b
-    c.label = "c"
-    return a, b, c
+    c = reuse_graph()
+    b = c._prev[0]
+    return b._prev[0], b, c
 
 
 # ---------------------------------------------------------------------------- the correct walk
@@ -416,6 +414,17 @@ def test_the_file_is_small_and_refers_to_nothing_outside_itself():
     assert "@import" not in doc and "url(http" not in doc and "@font-face" not in doc
 
 
+def test_the_script_survives_being_put_on_one_line():
+    from micrograd.player.page import _asset
+
+    source = (ROOT / "micrograd" / "player" / "player.js").read_text()
+    for line in source.splitlines():
+        code = line.strip()
+        # a comment after code would swallow the rest of the line once the lines are joined
+        assert code.startswith("//") or "//" not in code, line
+    assert "//" not in _asset("player.js") and "/*" not in _asset("player.css")
+
+
 def test_the_html_is_the_same_every_time():
     assert play(alice_loss()[1]).html() == play(alice_loss()[1]).html()
 
@@ -491,3 +500,19 @@ def test_play_command_takes_expressions_modes_and_hand_values(in_tmp, capsys):
 def test_play_command_usage_errors_exit_2(in_tmp, capsys, argv, text):
     assert main(argv) == 2
     assert text in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------- the docs' files
+
+
+def test_the_committed_player_of_alices_loss_is_up_to_date():
+    committed = (ROOT / "docs" / "player_alice.html").read_text(encoding="utf-8")
+    assert committed == play(alice_loss()[1]).html(), "regenerate it: python docs/make_player_screenshot.py"
+
+
+@pytest.mark.parametrize("name", ["player.png", "player-naive.png"])
+def test_the_docs_pictures_of_the_player_are_the_scripts_screenshots(name):
+    data = (ROOT / "docs" / "images" / name).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", data[16:24]) == (1400, 820)  # the script's window
+    assert f"IMAGES / {name!r}".replace("'", '"') in (ROOT / "docs" / "make_player_screenshot.py").read_text()

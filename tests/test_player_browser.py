@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from micrograd import MLP, Value
+from micrograd.cli.play import reuse_graph
 from micrograd.graph import topological_order
 from micrograd.player import play
 from micrograd.player.text import num
@@ -198,17 +199,8 @@ def test_the_scrubber_and_play_reach_the_same_states(open_file):
 # ---------------------------------------------------------------------------- the mistakes and your derivation
 
 
-def reuse() -> Value:
-    a = Value(1.0, label="a")
-    b = a + a
-    b.label = "b"
-    c = b + b
-    c.label = "c"
-    return c
-
-
 def test_naive_mode_stops_at_the_first_wrong_gradient_beside_the_correct_one(open_file):
-    root = reuse()
+    root = reuse_graph()
     o = open_file(play(root, mode="naive"))
     page = o.page
     page.click('[data-action="first-wrong"]')
@@ -223,7 +215,7 @@ def test_naive_mode_stops_at_the_first_wrong_gradient_beside_the_correct_one(ope
 
 
 def test_assign_mode_shows_the_overwritten_gradient(open_file):
-    o = open_file(play(reuse(), mode="assign"))
+    o = open_file(play(reuse_graph(), mode="assign"))
     page = o.page
     page.click('[data-action="first-wrong"]')
     assert page.text_content('g.mg-node[data-label="b"] .mg-extra') == "with = 1  ✗"

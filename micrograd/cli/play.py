@@ -22,19 +22,21 @@ from micrograd.engine import Value
 from micrograd.player import MODES, GraphTooLarge, play
 
 
-def _reuse() -> tuple[Value, None]:
+def reuse_graph() -> Value:
+    """karpathy/micrograd PR #64's example, ``a = 1; b = a + a; c = b + b``: returns c (b is used twice)."""
     a = Value(1.0, label="a")
     b = a + a
     b.label = "b"
     c = b + b
     c.label = "c"
-    return c, None
+    return c
 
 
 #: name -> (what it plays, builder returning (root, model or None)): draw's examples, and PR #64's graph
 EXAMPLES: dict[str, tuple[str, Callable[[], tuple[Value, object]]]] = {
     **DRAW_EXAMPLES,
-    "reuse": ("a = 1; b = a + a; c = b + b: a node used twice (karpathy/micrograd PR #64)", _reuse),
+    "reuse": ("a = 1; b = a + a; c = b + b: a node used twice (karpathy/micrograd PR #64)",
+              lambda: (reuse_graph(), None)),
 }
 
 

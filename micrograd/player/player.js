@@ -13,7 +13,8 @@
   function qa(sel, within) { return Array.prototype.slice.call((within || player).querySelectorAll(sel)); }
 
   var svg = q(".mg-graph"), wrap = q(".mg-graph-wrap"), tableWrap = q(".mg-table-wrap");
-  var holders = [];  // node id -> the element carrying its data-grad
+  // node id -> the element carrying its data-grad
+  var holders = [];
   qa("[data-node-id]").forEach(function (el) { holders[+el.getAttribute("data-node-id")] = el; });
   var boxEls = [];
   qa("g.mg-node").forEach(function (el) { boxEls[+el.getAttribute("data-box")] = el; });
@@ -71,7 +72,8 @@
   }
 
   // ---------------------------------------------------------------- drawing
-  var shown = {};  // what is on screen, to touch only what changes
+  // what is on screen, to touch only what changes
+  var shown = {};
   function set(key, el, prop, value) {
     if (shown[key] === value) return;
     shown[key] = value;
@@ -272,7 +274,8 @@
   var W = data.size[0], H = data.size[1], scale = 1, fitted = false;
   function fitScale() {
     var w = wrap.clientWidth - 2, h = Math.max(wrap.clientHeight, window.innerHeight * 0.5) - 2;
-    return Math.min(1.4, w / W, h / H);  // a small graph is shown larger
+    // a small graph is shown larger
+    return Math.min(1.4, w / W, h / H);
   }
   function resize() {
     scale = fitted ? fitScale() : 1;
