@@ -151,7 +151,8 @@ class Player:
         self.root_name = self.names[root]
         self.title = title if title is not None else _default_title(root, self.names)
         self._params = _params(g)
-        self.collapsed = collapse == "neurons" or (collapse == "auto" and len(g) > COLLAPSE_ABOVE)
+        neurons = any(v._op == "dot" for v in g.values)  # without neurons there is nothing to collapse
+        self.collapsed = neurons and (collapse == "neurons" or (collapse == "auto" and len(g) > COLLAPSE_ABOVE))
         self.boxes, self.box_of, self.absorbed = _boxes(g, self._params, self.collapsed)
         self._check_size(collapse)
 

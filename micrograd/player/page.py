@@ -337,7 +337,8 @@ def inline(player: Player) -> str:
     from the notebook's and other players'.
     """
     _, _, (_, height) = _geometry(player)
-    frame = int(min(900, max(560, height + 170)))
+    # room for the graph, the controls and, in a notebook's narrow column, the panel under them
+    frame = int(min(1000, max(600, height + 440)))
     caption = (f"micrograd backprop player: {player.title}: {len(player.graph)} values, {len(player.steps)} steps. "
                "Click it, then step with ← →; player.save(\"player.html\") writes it as one file.")
     return (f'<iframe class="micrograd-player" srcdoc="{html.escape(player.html(), quote=True)}" '
