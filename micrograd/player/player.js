@@ -84,7 +84,7 @@
   function gradText(s, i) {
     if (s.grad[i] === null) return "grad ?";
     var text = "grad " + fmt(s.grad[i]);
-    if (!s.complete[i] && nodes[i].needs > 1) text += "  (" + s.count[i] + " of " + nodes[i].needs + ")";
+    if (!s.complete[i] && nodes[i].needs > 1) text += " (" + s.count[i] + "/" + nodes[i].needs + ")";
     return text;
   }
   function extraText(s, i, backward) {

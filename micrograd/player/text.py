@@ -24,6 +24,8 @@ __all__ = ["num", "factor", "wrap", "display_names", "forward_text", "local_text
 
 # An unlabelled interior node is named by its expression while that stays this short, else "v<id>".
 _MAX_EXPRESSION = 18
+# a sum of more terms than this (a wide neuron's) is shown by its first and last two
+_MAX_TERMS = 6
 # the names the op table's formulas use for operands
 _OPERAND = re.compile(r"\b(a|b|c|x|t|w)\b")
 _COMPOUND = re.compile(r"[\s+\-*/·−]")
@@ -133,17 +135,24 @@ def _expression(node: Value, names: dict[Value, str]) -> str:
         return f"{node._op}({', '.join(names[c] for c in node._prev)})"
     terms = _terms(node)
     if spec.name == "sum":
-        return " + ".join(wrap(name(t), "+" if i else "") for i, t in enumerate(terms)) if terms else "0"
+        return " + ".join(_shortened([wrap(name(t), "+" if i else "") for i, t in enumerate(terms)])) or "0"
     if spec.name == "dot":
         *pairs, bias = terms
         products = [f"{wrap(name(w), '+' if i else '', '·')}·{wrap(name(x), '·')}"
                     for i, (w, x) in enumerate(zip(pairs[0::2], pairs[1::2]))]
         if not (isinstance(bias, float) and bias == 0.0 and not isinstance(bias, Value)):
             products.append(wrap(name(bias), "+" if products else ""))
-        return " + ".join(products) if products else "0"
+        return " + ".join(_shortened(products)) or "0"
     if spec.name == "**" and not isinstance(terms[1], Value):
         return f"{wrap(name(terms[0]), '', '**')}**{factor(terms[1])}"
     return _fill(spec.formula, dict(zip(spec.names, (name(t) for t in terms))))
+
+
+def _shortened(terms: list[str]) -> list[str]:
+    """The terms of a long sum cut to its first two and last two, with how many are left out between them."""
+    if len(terms) <= _MAX_TERMS:
+        return terms
+    return [*terms[:2], f"… ({len(terms) - 4} more)", *terms[-2:]]
 
 
 def _values(node: Value) -> dict[Value, str]:
