@@ -149,7 +149,7 @@ class Player:
         self.graph = g = Graph(root)
         self.names = display_names(g.values)
         self.root_name = self.names[root]
-        self.title = title if title is not None else _default_title(root, self.names)
+        self.title = title if title is not None else self.root_name
         self._params = _params(g)
         neurons = any(v._op == "dot" for v in g.values)  # without neurons there is nothing to collapse
         self.collapsed = neurons and (collapse == "neurons" or (collapse == "auto" and len(g) > COLLAPSE_ABOVE))
@@ -497,10 +497,6 @@ def _listing(names: list[str]) -> str:
     if len(names) <= 3:
         return ", ".join(names)
     return ", ".join(names[:3]) + f" and {len(names) - 3} more"
-
-
-def _default_title(root: Value, names: dict[Value, str]) -> str:
-    return names[root] if root.label else f"{names[root]}"
 
 
 def _params(g: Graph) -> set[int] | None:

@@ -14,13 +14,11 @@ import html
 import json
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from micrograd.player.core import MODE_NAMES, Player, Step
 from micrograd.player.layout import layout
 from micrograd.player.text import num
-
-if TYPE_CHECKING:
-    from micrograd.player.core import Player, Step
 
 __all__ = ["document", "inline", "data"]
 
@@ -181,8 +179,6 @@ def data(player: Player, edges: list[dict[str, Any]], placed: list[tuple[float, 
     edge_list = [{"p": e.parent, "c": e.child, "local": repr(e.local), "path": path_of.get(k, -1)}
                  for k, e in enumerate(g.edges)]
     first = player.first_wrong
-    from micrograd.player.core import MODE_NAMES
-
     return {
         "version": 1,
         "title": player.title,
@@ -282,8 +278,6 @@ def document(player: Player) -> str:
     title = html.escape(player.title)
     mode = ""
     if player.mode != "correct":
-        from micrograd.player.core import MODE_NAMES
-
         mode = (f'<span class="mg-mode">side by side: {html.escape(MODE_NAMES["correct"])} and '
                 f'<b>{html.escape(MODE_NAMES[player.mode])}</b></span>')
     elif player.hand is not None:
@@ -298,8 +292,6 @@ def document(player: Player) -> str:
         summary = f'<div class="mg-summary">{html.escape(player.summary)}{button}</div>'
     side = ""
     if player.mode != "correct":
-        from micrograd.player.core import MODE_NAMES
-
         side = (f'<div class="mg-side"><div class="mg-phase">{html.escape(MODE_NAMES[player.mode])}, at the same '
                 'step</div><div class="mg-title"></div><div class="mg-lines"></div><p class="mg-note"></p></div>')
     return (
