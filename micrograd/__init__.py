@@ -51,6 +51,7 @@ _LAZY = {
     "numerical_grad": "micrograd.gradcheck",
     "GradcheckError": "micrograd.gradcheck",
     "draw_dot": "micrograd.viz",
+    "play": "micrograd.player",
     "TracedProgram": "micrograd.trace",
     "TraceError": "micrograd.trace",
     "mse_loss": "micrograd.losses",

@@ -76,6 +76,14 @@ def test_tour_draws_the_graph_of_alices_loss(report):
     assert "tour_alice_loss.svg" in text
 
 
+def test_tour_ends_by_writing_the_player_of_alices_loss_and_says_to_open_it(report):
+    text, out = report[1], report[2]
+    page = (out / "tour_player.html").read_text(encoding="utf-8")
+    assert 'id="micrograd-player-data"' in page and 'data-label="w1"' in page
+    section = text.split("7. Step through backprop on it", 1)[1]
+    assert f"{out / 'tour_player.html'}: open it in a browser" in section
+
+
 def test_tour_finishes_well_under_a_minute(report):
     # A loose bound (it takes about a second here) so a slow CI machine does not fail it.
     assert report[3] < 30
@@ -105,7 +113,7 @@ def test_demo_command_options_reach_the_tour(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert cli_main(["demo", "--epochs", "20", "--seed", "3", "--no-draw"]) == 0
     out = capsys.readouterr().out
-    assert "20 epochs" in out and "(seed 3)" in out and "skipped (--no-draw)" in out
+    assert "20 epochs" in out and "(seed 3)" in out and out.count("skipped (--no-draw)") == 2
     assert not (tmp_path / "out").exists()
 
 
@@ -116,6 +124,7 @@ def test_python_m_micrograd_demo_runs_the_tour_into_out(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "check_gradients: all 9 passed" in r.stdout
     assert list((tmp_path / "out").glob("tour_alice_loss.*"))
+    assert (tmp_path / "out" / "tour_player.html").exists() and "out/tour_player.html: open it" in r.stdout
 
 
 @pytest.mark.parametrize("under_a_file", ["sub", ""])

@@ -1,6 +1,6 @@
 """The ``micrograd`` command line: ``python -m micrograd --help``.
 
-Each subcommand is a module of this package (``demo``, ``draw``, ``check``) that
+Each subcommand is a module of this package (``demo``, ``draw``, ``play``, ``check``) that
 exposes ``register(subparsers)``, which adds its parser and sets ``func`` to a
 function ``args -> exit status``. Exit status: 0 success, 1 a failed check, 2 usage error.
 """
@@ -15,7 +15,9 @@ from collections.abc import Sequence
 import micrograd
 
 #: modules that provide a subcommand, in --help order
-SUBCOMMAND_MODULES: tuple[str, ...] = ("micrograd.cli.demo", "micrograd.cli.draw", "micrograd.cli.check")
+SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "micrograd.cli.demo", "micrograd.cli.draw", "micrograd.cli.play", "micrograd.cli.check",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

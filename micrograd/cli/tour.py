@@ -2,7 +2,8 @@
 
 The tutorial's neuron and 2-2-1 network, all nine partials of Alice's loss by
 hand, by autograd and by finite differences, training on the gender table, the
-predictions for Emily and Frank, and a drawing of the graph.
+predictions for Emily and Frank, a drawing of the graph, and last the backprop
+player of Alice's loss (``out/tour_player.html``), to open in a browser.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ SEED_RTOL = 4e-16
 def tour(out: Path = DEFAULT_OUT, *, epochs: int = 1000, seed: int = 0, draw: bool = True) -> int:
     """Print the guided tour; returns 0 when every figure and check agrees, 1 otherwise.
 
-    With ``draw``, the folder ``out`` is made first; if it cannot be, the tour
-    says why in one line on stderr and returns 2 without starting.
+    With ``draw``, the folder ``out`` is made first (the drawing and the player
+    go there); if it cannot be, the tour says why in one line on stderr and
+    returns 2 without starting.
     """
     problem = make_out_folder(Path(out)) if draw else None
     if problem:
@@ -132,6 +134,12 @@ def tour(out: Path = DEFAULT_OUT, *, epochs: int = 1000, seed: int = 0, draw: bo
     else:
         print("  skipped (--no-draw)")
 
+    section("7. Step through backprop on it")
+    if draw:
+        _play_alice(loss, out)
+    else:
+        print("  skipped (--no-draw)")
+
     print("\nMore: python -m micrograd demo NAME (add --help for its options)")
     print(demo_listing())
     elapsed = time.perf_counter() - start
@@ -160,3 +168,13 @@ def _draw_alice(model: MLP, loss: Any, out: Path) -> None:
     print(f"  the product of the labels along the red path from w1 to L is w1's .grad, {w1.grad:.5f}")
 
 
+
+
+def _play_alice(loss: Any, out: Path) -> None:
+    """Write the backprop player of L for Alice and say how to open it."""
+    from micrograd.player import play
+
+    path = play(loss).save(out / "tour_player.html")  # tour() made the out folder
+    print(f"  {path}: open it in a browser (a double click; it needs no server or network).")
+    print("  It computes L one node at a time, then passes gradients back one edge at a time,")
+    print("  dL/dchild += dL/dnode x local derivative, until every gradient is .grad (arrow keys step).")

@@ -1,0 +1,119 @@
+"""``python -m micrograd play``: write the backprop player of a named example or an expression.
+
+    python -m micrograd play gender-loss -o alice.html
+    python -m micrograd play "(a*b + c).tanh()" a=2 b=-3 c=10 -o expr.html
+    python -m micrograd play reuse --mode naive -o naive.html
+    python -m micrograd play gender-loss --hand w1=0.0107 --hand w5=-0.0113
+
+The examples and the expression language are `draw`'s, plus ``reuse``: the
+graph of karpathy/micrograd PR #64 (``b = a + a; c = b + b``), where both
+classic mistakes show. Exit status 0 on success, 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from micrograd.cli.draw import EXAMPLES as DRAW_EXAMPLES
+from micrograd.cli.expr import METHODS, ExpressionError, evaluate, parse_assignments
+from micrograd.engine import Value
+from micrograd.player import MODES, GraphTooLarge, play
+
+
+def reuse_graph() -> Value:
+    """karpathy/micrograd PR #64's example, ``a = 1; b = a + a; c = b + b``: returns c (b is used twice)."""
+    a = Value(1.0, label="a")
+    b = a + a
+    b.label = "b"
+    c = b + b
+    c.label = "c"
+    return c
+
+
+#: name -> (what it plays, builder returning (root, model or None)): draw's examples, and PR #64's graph
+EXAMPLES: dict[str, tuple[str, Callable[[], tuple[Value, object]]]] = {
+    **DRAW_EXAMPLES,
+    "reuse": ("a = 1; b = a + a; c = b + b: a node used twice (karpathy/micrograd PR #64)",
+              lambda: (reuse_graph(), None)),
+}
+
+
+def _epilog() -> str:
+    """The end of ``play --help``: the examples, the expression language, what the modes show."""
+    lines = ["examples:"] + [f"  {name:<13} {text}" for name, (text, _) in EXAMPLES.items()]
+    lines += ["", f"expression: numbers, variables, + - * / **, and the methods {' '.join(METHODS)}, e.g.",
+              '  micrograd play "(a*b + c).tanh()" a=2 b=-3 c=10 -o expr.html', "",
+              "modes: naive (the recursive walk of PR #64) and assign (= instead of +=) run beside",
+              "backward()'s own walk and stop at their first wrong gradient, e.g.",
+              "  micrograd play reuse --mode naive -o naive.html"]
+    return "\n".join(lines)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``play`` subcommand."""
+    about = ("Write the backprop player of a named example or of an expression: one HTML file that steps through "
+             "forward and backward, node by node and edge by edge.")
+    raw = argparse.RawDescriptionHelpFormatter
+    p = sub.add_parser("play", description=about, epilog=_epilog(), formatter_class=raw,
+                       help="write the backprop player of a graph: one HTML file, opened in a browser")
+    p.add_argument("target", metavar="NAME|EXPR", help="an example name (below) or an expression in quotes")
+    p.add_argument("values", nargs="*", metavar="VAR=VALUE", help="values of the expression's variables")
+    p.add_argument("-o", "--output", help="the .html file to write (default NAME.html)")
+    p.add_argument("--mode", choices=MODES, default="correct",
+                   help="correct: backward()'s walk; naive / assign: that mistake side by side with it")
+    p.add_argument("--hand", action="append", metavar="LABEL=VALUE",
+                   help="a derivative you worked out by hand (repeat for more); each is marked right or wrong")
+    p.add_argument("--collapse", choices=["auto", "neurons", "none"], default="auto",
+                   help="draw each neuron as one box (auto: for graphs of more than 200 values)")
+    p.set_defaults(func=run)
+
+
+def _error(message: str) -> int:
+    print(f"micrograd play: error: {message}", file=sys.stderr)
+    return 2
+
+
+def graph_of(target: str, values: list[str]) -> tuple[Value, str]:
+    """The graph ``NAME|EXPR VAR=VALUE...`` names, and the file name it suggests; ExpressionError if none.
+
+    A name of `EXAMPLES` takes no values; anything else is an expression of the
+    language of `micrograd.cli.expr`, with its variables' values.
+    """
+    example = EXAMPLES.get(target)
+    if example is not None:
+        if values:
+            raise ExpressionError(f"the example {target!r} takes no VAR=VALUE arguments (got {' '.join(values)})")
+        return example[1]()[0], target
+    if target.isidentifier() and not values:
+        raise ExpressionError(f"unknown example {target!r}; choose one of {', '.join(EXAMPLES)}, "
+                              "or give an expression and values")
+    return evaluate(target, parse_assignments(values)), "expression"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the graph, make its player and write it; returns the exit status."""
+    try:
+        root, default_name = graph_of(args.target, args.values)
+    except ExpressionError as e:
+        return _error(str(e))
+    out = args.output or f"{default_name}.html"
+    if not out.lower().endswith((".html", ".htm")):
+        return _error(f"the player is an HTML file: give -o a name ending in .html, got {out!r}")
+    try:
+        hand = parse_assignments(args.hand) if args.hand else None
+    except ExpressionError as e:
+        return _error(f"--hand: {e}".replace("NAME=NUMBER", "LABEL=VALUE"))
+    try:
+        player = play(root, mode=args.mode, hand=hand, collapse=args.collapse)
+    except (GraphTooLarge, ValueError) as e:  # too big, or a --hand label the graph lacks
+        return _error(str(e))
+    try:
+        player.save(out)
+    except OSError as e:
+        return _error(f"cannot write {out!r}: {e.strerror or e}")
+    print(f"wrote {out} ({len(player.graph)} values, {len(player.steps)} steps): open it in a browser")
+    if player.summary:
+        print(player.summary)
+    return 0
