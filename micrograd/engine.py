@@ -228,7 +228,9 @@ class Value:
     def relu(self) -> Value:
         """max(0, x); derivative 1 for x > 0, else 0 (0 at the kink, as in PyTorch)."""
         x = self.data
-        return _node(x if x > 0.0 else 0.0, (self,), (1.0 if x > 0.0 else 0.0,), "relu")
+        if x > 0.0:  # (1.0,) and (0.0,) are constants: no tuple to allocate per node
+            return _node(x, (self,), (1.0,), "relu")
+        return _node(0.0, (self,), (0.0,), "relu")
 
     def abs(self) -> Value:
         """|x|; derivative sign(x) (0 at x = 0)."""
