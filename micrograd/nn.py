@@ -14,7 +14,7 @@ import numbers
 import os
 import random
 
-from micrograd.engine import Value
+from micrograd.engine import Value, _dot_read
 from micrograd.ops import activations
 
 TYPE_CHECKING = False
@@ -288,9 +288,12 @@ class Neuron(Module):
     def __call__(self, x: Sequence[Input]) -> Value:
         return self._forward(_inputs(x, len(self.w), self.name))
 
-    def _forward(self, x: Sequence[Input]) -> Value:
-        """The neuron on inputs already checked (a Layer checks them once for all its neurons)."""
-        act = Value.dot(self.w, x, self.b)
+    def _forward(self, x: Sequence[Input], data: list[float] | None = None) -> Value:
+        """The neuron on inputs already checked (a Layer checks them once for all its neurons).
+
+        ``data``: when the inputs are all Values, their data, which the Layer reads once.
+        """
+        act = Value.dot(self.w, x, self.b) if data is None else _dot_read(self.w, x, data, self.b)
         if self._act is None:
             act.label = self.name
             return act
@@ -338,7 +341,10 @@ class Layer(Module):
         return self._forward(_inputs(x, len(self.neurons[0].w), "this layer"))
 
     def _forward(self, x: Sequence[Input]) -> list[Value]:
-        return [n._forward(x) for n in self.neurons]
+        data = [v.data for v in x if isinstance(v, Value)]  # read once here, not once per neuron
+        if len(data) < len(x):  # numbers among the inputs: Value.dot folds them into each node
+            return [n._forward(x) for n in self.neurons]
+        return [n._forward(x, data) for n in self.neurons]
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]

@@ -138,6 +138,45 @@ def test_forward_equals_karpathys_formula_exactly():
     assert model(x).data == act[0]
 
 
+def _same_node(a: Value, b: Value) -> None:
+    """The same data, op, children (the very objects) and local derivatives, bit for bit."""
+    assert (a.data, a._op, a._local) == (b.data, b._op, b._local)
+    assert len(a._prev) == len(b._prev) and all(x is y for x, y in zip(a._prev, b._prev))
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_a_layer_on_values_builds_the_nodes_value_dot_builds(bias):
+    # A layer reads its inputs' data once for all its neurons; the nodes must be Value.dot's.
+    layer = Layer(5, 4, activation="linear", bias=bias, rng=2)
+    x = [Value(random.Random(i).uniform(-2, 2)) for i in range(5)]
+    for out, n in zip(layer(x), layer.neurons):
+        _same_node(out, Value.dot(n.w, x, n.b))
+        out.backward()
+        assert [w.grad for w in n.w] == [v.data for v in x]
+
+
+@pytest.mark.parametrize("replace", [
+    lambda n: n.w.__setitem__(1, 0.5),  # a number among the weights
+    lambda n: n.w.__setitem__(0, __import__("numpy").float64(-0.25)),
+    lambda n: setattr(n, "b", 2.0),  # a number as the bias
+    lambda n: setattr(n.w[2], "data", 3),  # an int as a weight's data
+])
+def test_a_layer_whose_weights_are_not_all_values_computes_what_value_dot_does(replace):
+    layer = Layer(3, 2, activation="tanh", rng=4)
+    replace(layer.neurons[0])
+    x = [Value(0.5), Value(-1.5), Value(2.0)]
+    got = layer(x)[0]
+    n = layer.neurons[0]
+    _same_node(got._prev[0], Value.dot(n.w, x, n.b))
+
+
+def test_a_weight_list_of_the_wrong_length_is_value_dots_error():
+    layer = Layer(3, 2, rng=4)
+    layer.neurons[1].w.append(Value(1.0))
+    with pytest.raises(ValueError, match="dot needs as many weights as inputs, got 4 and 3"):
+        layer([Value(1.0), Value(2.0), Value(3.0)])
+
+
 def test_layer_returns_a_list_even_for_one_neuron():
     out = Layer(3, 1)([1.0, 2.0, 3.0])
     assert isinstance(out, list) and len(out) == 1
