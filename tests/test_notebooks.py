@@ -20,7 +20,8 @@ SOURCES = sorted((ROOT / "notebooks").glob("*.py"))
 
 
 def test_there_are_the_notebooks_the_docs_promise():
-    assert {p.stem for p in SOURCES} >= {"tour", "derivation", "gradient_checks", "tracing", "lecture_companion"}
+    promised = {"tour", "derivation", "player", "gradient_checks", "tracing", "lecture_companion"}
+    assert {p.stem for p in SOURCES} >= promised
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
@@ -42,3 +43,6 @@ def test_the_notebook_runs_and_shows_its_pictures(source, tmp_path):
     assert not [o for o in outputs if o.output_type == "error"]
     if "draw_dot(" in source.read_text():  # a drawing displays itself as a picture, inline
         assert any("image/svg+xml" in o.get("data", {}) for o in outputs)
+    if "play(" in source.read_text():  # so does a player, in an iframe of its own
+        shown = [o.get("data", {}).get("text/html", "") for o in outputs]
+        assert any(html.startswith('<iframe class="micrograd-player"') for html in shown)
