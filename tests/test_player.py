@@ -207,10 +207,11 @@ def test_below_a_relu_that_is_off_every_node_still_completes_once_at_autograds_g
                                                          "edge", "edge", "rest"]
     done = {player.names[c]: s.index for s in steps for c in s.complete}
     assert done == {"L": 6, "r": 8, "sq": 9, "s": 11, "x": 14, "w": 15, "xw": 15, "b": 15}
+    assert steps[10].lines == ("= 1 · 0 = 0", "backward() stops here: nothing flows below s")
     assert "It is 0: s = −2.5 is not above 0, so the ReLU r is off and its local derivative is 0. So backward() " \
         "does not walk below s: it takes no turn, and its inputs get nothing from it." in steps[10].note
     assert steps[12].lines[-1] == "dL/dx = 0 + 2 = 2   (1 of 2 parents; xw passes nothing)"
-    assert steps[12].note == "x waits for 1 more: sq; xw passes nothing."
+    assert steps[12].note == "x waits for 1 more: sq; xw passes nothing (below a local derivative of 0)."
     assert steps[13].note == (
         "x has heard from both parents that pass a gradient on: its gradient is complete. The other one (xw) passes "
         "nothing: it is below a local derivative of 0 (a ReLU that is off), where backward() does not walk. x is a "
@@ -219,8 +220,9 @@ def test_below_a_relu_that_is_off_every_node_still_completes_once_at_autograds_g
     assert rest.complete == (v["w"], v["xw"], v["b"]) and rest.grad == 0.0 and rest.node is v["w"]
     assert rest.title == "3 nodes backward() never reaches: gradient 0"
     assert rest.lines == ("w, xw, b: gradient 0, as zero_grad() left them",)
-    assert rest.note == ("Every path from them to L passes through a local derivative of 0 (a ReLU that is off: r), "
-                         "so backward() does not walk there. That is right: a small change to them does not reach L.")
+    assert rest.note == ("Every path from them to L passes through a local derivative of 0: the ReLU r is off (its "
+                         "input is not above 0, so it outputs 0 and its local derivative is 0). So backward() does "
+                         "not walk there. That is right: a small change to them does not reach L.")
 
 
 def test_an_mlp_with_relus_off_completes_every_node_once_and_counts_only_the_parents_that_pass_on():
@@ -233,13 +235,14 @@ def test_an_mlp_with_relus_off_completes_every_node_once_and_counts_only_the_par
     assert len(player.steps) == forward + 1 + walked + 1 == 77  # every node's turn and edge would be 111
     x1 = next(s for s in player.steps if s.kind == "edge" and s.child.label == "x1" and s.complete)
     assert x1.lines[-1].endswith("(2 of 2 parents; the other 2 pass nothing)")
-    assert "x1 has heard from both parents that pass a gradient on: its gradient is complete. The other 2 " in x1.note
-    assert "pass nothing: they are below a local derivative of 0 (a ReLU that is off)" in x1.note
+    assert x1.note == ("x1 has heard from both parents that pass a gradient on: its gradient is complete. The other "
+                       "2 pass nothing: each feeds a ReLU that is off (h1, h3), and backward() does not walk below a "
+                       "local derivative of 0. x1 is a leaf: this is its .grad.")
     turns = [s.lines[0] for s in player.steps if s.kind == "turn" and "pass nothing" in s.lines[0]]
     assert turns and all(t.endswith("have passed theirs on; the other 2 pass nothing") for t in turns)
     rest = player.steps[-1]
-    assert rest.kind == "rest" and rest.title == "16 nodes backward() never reaches: gradient 0"
-    assert "(ReLUs that are off: " in rest.note
+    assert rest.kind == "rest" and rest.title == "16 parameters backward() never reaches: gradient 0"
+    assert "of 0: the ReLUs h1, h3, h5, h7 are off (their input is not above 0, so they output 0" in rest.note
     names = [player.names[v] for v in rest.complete]
     assert rest.lines == (f"{', '.join(names[:3])} and 13 more: gradient 0, as zero_grad() left them",)
 
@@ -252,8 +255,24 @@ def test_karpathys_mlp_walks_only_where_relus_are_on():
     x1 = [s for s in player.steps if s.kind == "edge" and s.child.label == "x1"]
     assert len(x1) == 8 and x1[-1].complete and x1[-1].lines[-1].endswith("(8 of 8 parents; the other 8 pass nothing)")
     assert x1[-1].note.startswith("x1 has heard from all 8 parents that pass a gradient on: its gradient is "
-                                  "complete. The other 8 (")
-    assert player.steps[-1].title == "126 nodes backward() never reaches: gradient 0"
+                                  "complete. The other 8 pass nothing: each feeds a ReLU that is off (h2, h3, h4 and 5 "
+                                  "more), and backward() does not walk below a local derivative of 0.")
+    assert player.steps[-1].title == "126 parameters backward() never reaches: gradient 0"
+
+
+def test_a_weight_of_0_stops_backward_as_a_relu_that_is_off_does():
+    from micrograd.tutorials import network
+
+    out = network()([Value(2.0, label="x1"), Value(3.0, label="x2")])  # w5 = 0: h1's local derivative in sum_o1
+    player = assert_each_completes_once_at_backward(out)
+    h1 = next(s for s in player.steps if s.kind == "edge" and s.child.label == "h1")
+    assert "It is 0: the local derivative from sum_o1, w5, is 0. So backward() does not walk below h1" in h1.note
+    x2 = next(s for s in player.steps if s.kind == "edge" and s.child.label == "x2")
+    assert "The other one (sum_h1) passes nothing: it is below a local derivative of 0 (a factor of 0)" in x2.note
+    rest = player.steps[-1]
+    assert rest.title == "4 nodes backward() never reaches: gradient 0"  # sum_h1 is not a parameter
+    assert rest.lines == ("w1, w2, b1, sum_h1: gradient 0, as zero_grad() left them",)
+    assert "passes through a local derivative of 0: w5 = 0 in sum_o1. So backward()" in rest.note
 
 
 @pytest.mark.parametrize("mode", ["naive", "assign"])

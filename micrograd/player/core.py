@@ -274,12 +274,13 @@ class Player:
         nodes = [g.values[i] for i in g.unreached]
         names = [self.names[v] for v in nodes]
         one = len(nodes) == 1
-        title = f"{'1 node' if one else f'{len(nodes)} nodes'} backward() never reaches: gradient 0"
+        what = "parameter" if self._params is not None and set(g.unreached) <= self._params else "node"
+        title = f"{len(nodes)} {what}{'' if one else 's'} backward() never reaches: gradient 0"
         line = f"{_listing(names)}: gradient 0, as zero_grad() left {'it' if one else 'them'}"
         gates = {g.edges[e].parent for i in g.unreached for e in g.in_edges[i]} - set(g.unreached)
         stops = _named_stops(g, [e for d in sorted(gates) for e in g.feeding[d]], self.names)
         note = (f"Every path from {'it' if one else 'them'} to {self.root_name} passes through a local derivative "
-                f"of 0 ({stops}), so backward() does not walk there. That is right: a small change to "
+                f"of 0: {stops}. So backward() does not walk there. That is right: a small change to "
                 f"{'it' if one else 'them'} does not reach {self.root_name}.")
         return Step(index, "backward", "rest", nodes[0], None, 0.0, tuple(nodes), title, (line,), note)
 
@@ -509,6 +510,8 @@ class _Narrator:
         done = len(self.heard[c]) == needs and first_time
         if self.mode == "correct" and done:
             complete = (child,)
+        if done and child._prev and c not in self.walked and not move.wrong:
+            lines.append(f"backward() stops here: nothing flows below {cname}")
         if move.wrong:
             note = self._what_went_wrong(move, edge, cname)
         elif done:
@@ -517,9 +520,24 @@ class _Narrator:
             missing = [pn for pn, e in zip(self._parents(c), self.into[c]) if e not in self.heard[c]]
             note = f"{cname} waits for {len(missing)} more: {_listing(missing)}." if missing else ""
             if missing and silent:
-                note = f"{note[:-1]}; {_pass_nothing(silent)}."
+                why = "each feeds a ReLU that is off" if self._off_above(c) else "below a local derivative of 0"
+                note = f"{note[:-1]}; {_pass_nothing(silent)} ({why})."
         return Step(index, "backward", "edge", node, child, move.after, complete, title, tuple(lines), note,
                     wrong=move.wrong, slot=edge.slot, amount=move.amount)
+
+    def _off_above(self, c: int) -> list[str]:
+        """The ReLUs that are off that node ``c``'s silent parents feed, if each feeds such a ReLU ([] if not)."""
+        g = self.p.graph
+        fed = set(self.into[c])
+        relus: list[str] = []
+        for e in g.in_edges[c]:
+            if e in fed:
+                continue
+            above = [g.values[g.edges[f].parent] for f in g.feeding[g.edges[e].parent]]
+            if not above or any(v._op != "relu" for v in above):
+                return []
+            relus += (self.p.names[v] for v in above)
+        return list(dict.fromkeys(relus))
 
     def _completed(self, c: int, cname: str, needs: int, silent: list[str]) -> str:
         """The note when node ``c`` has heard from every parent that passes a gradient on."""
@@ -532,18 +550,27 @@ class _Narrator:
         note = f"{cname} has heard from {heard}: its gradient is complete."
         if silent:
             one = len(silent) == 1
-            note += (f" The other {'one' if one else len(silent)} ({_listing(silent)}) pass{'es' if one else ''} "
-                     f"nothing: {'it is' if one else 'they are'} below {_below(self.p._stops)}, where backward() "
-                     "does not walk.")
+            relus = self._off_above(c)
+            if relus:
+                note += (f" The other {f'one, {silent[0]}, passes' if one else f'{len(silent)} pass'} nothing: "
+                         f"{'it feeds' if one else 'each feeds'} a ReLU that is off ({_listing(relus)}), and "
+                         "backward() does not walk below a local derivative of 0.")
+            else:
+                note += (f" The other {'one' if one else len(silent)} ({_listing(silent)}) pass{'es' if one else ''} "
+                         f"nothing: {'it is' if one else 'they are'} below {_below(self.p._stops)}, where backward() "
+                         "does not walk.")
         if not child._prev:
             return note + f" {cname} is a leaf: this is its .grad."
         if c in self.walked:
             return note + " It passes it on in its turn."
         fed = self.into[c]
         parents = [g.values[g.edges[e].parent] for e in fed]
+        local = local_text(parents[0], g.edges[fed[0]].slot, self.p.names) if len(fed) == 1 else ""
         if len(parents) == 1 and parents[0]._op == "relu":
             why = (f"{cname} = {num(child.data)} is not above 0, so the ReLU {self.p.names[parents[0]]} is off "
                    "and its local derivative is 0")
+        elif parents[0]._op in ("*", "dot") and local and local != num(0.0):  # a factor that is 0, by name
+            why = f"the local derivative from {self.p.names[parents[0]]}, {local}, is 0"
         else:
             one, kinds = len(fed) == 1, _kinds(g, fed)
             why = (f"the local derivative{'' if one else 's'} from {_listing([self.p.names[v] for v in parents])} "
@@ -605,7 +632,7 @@ def _below(kinds: str) -> str:
 
 
 def _named_stops(g: Graph, edges: list[int], names: dict[Value, str]) -> str:
-    """The local derivatives of 0 of ``edges``, named: ``'ReLUs that are off: h2, h7'``, ``'w5 = 0 in sum_o1'``."""
+    """The local derivatives of 0 of ``edges``, named: ``'the ReLUs h2, h7 are off (...)'``, ``'w5 = 0 in sum_o1'``."""
     relus: list[str] = []
     others: list[str] = []
     for e in edges:
@@ -621,15 +648,19 @@ def _named_stops(g: Graph, edges: list[int], names: dict[Value, str]) -> str:
             others.append(f"{grad_of(names[parent], names[child])} = 0")
     relus, others = list(dict.fromkeys(relus)), list(dict.fromkeys(others))
     said = []
-    if relus:
-        said.append(f"{'a ReLU that is' if len(relus) == 1 else 'ReLUs that are'} off: {_listing(relus)}")
+    if len(relus) == 1:
+        said.append(f"the ReLU {relus[0]} is off (its input is not above 0, so it outputs 0 and its local "
+                    "derivative is 0)")
+    elif relus:
+        said.append(f"the ReLUs {_listing(relus)} are off (their input is not above 0, so they output 0 and their "
+                    "local derivative is 0)")
     if others:
         said.append(_listing(others))
     return "; ".join(said)
 
 
 def _listing(names: list[str]) -> str:
-    if len(names) <= 3:
+    if len(names) <= 4:  # "a, b, c and 1 more" says no less than "a, b, c, d"
         return ", ".join(names)
     return ", ".join(names[:3]) + f" and {len(names) - 3} more"
 
