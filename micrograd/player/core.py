@@ -616,7 +616,7 @@ def _cut(g: Graph) -> list[int]:
             if g.edges[e].child not in walked and g.values[g.edges[e].child]._prev]
 
 
-# what makes a local derivative 0, by the op of the node it is in: a ReLU of a negative input, a product with 0
+# what makes a local derivative 0, by the op of the node it is in: a ReLU whose input is not above 0, a product with 0
 _ZERO_BECAUSE = {"relu": "a ReLU that is off", "*": "a factor of 0", "dot": "a factor of 0"}
 
 
