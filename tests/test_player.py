@@ -52,6 +52,25 @@ def replayed(player: Player) -> dict[Value, float]:
     return grads
 
 
+def completed(player: Player) -> dict[Value, list[float]]:
+    """Every node's gradient at each step that says it is complete (once, if all is well)."""
+    found: dict[Value, list[float]] = {v: [] for v in player.graph.values}
+    for step in player.steps:
+        for v in step.complete:
+            found[v].append(step.grad)
+    return found
+
+
+def assert_each_completes_once_at_backward(root: Value, **options: object) -> Player:
+    """Each node is completed by exactly one step, at the gradient backward() gives it from zeroed gradients."""
+    player = assert_replay_is_backward(root, **options)
+    expected = backward_grads(root)
+    for v, grads in completed(player).items():
+        assert len(grads) == 1, (player.names[v], grads)
+        assert same_bits(grads[0], expected[v]), (player.names[v], grads[0], expected[v])
+    return player
+
+
 def same_bits(a: float, b: float) -> bool:
     return a.hex() == b.hex() and math.copysign(1.0, a) == math.copysign(1.0, b)
 
@@ -121,10 +140,10 @@ _UNARY = ["tanh", "sigmoid", "exp", "relu", "sin", "cos", "softplus", "abs"]
 
 @st.composite
 def graphs(draw):
-    """A random graph: leaves, ops mixing numbers and reuse, Value.sum and Value.dot nodes."""
+    """A random graph: leaves, ops mixing numbers and reuse, Value.sum and Value.dot nodes, ReLUs that are off."""
     nodes = [Value(draw(st.floats(-2, 2)), label=f"x{i}") for i in range(draw(st.integers(1, 4)))]
     for _ in range(draw(st.integers(1, 14))):
-        kind = draw(st.sampled_from(["add", "mul", "sub", "num", "unary", "sum", "dot", "pow"]))
+        kind = draw(st.sampled_from(["add", "mul", "sub", "num", "unary", "sum", "dot", "pow", "off"]))
         pick = st.sampled_from(nodes)
         a, b = draw(pick), draw(pick)
         if kind == "add":
@@ -141,6 +160,8 @@ def graphs(draw):
             v = Value.sum([a, b, 0.5, a])
         elif kind == "dot":
             v = Value.dot([a, b], [b, 0.7], bias=a)
+        elif kind == "off":  # a ReLU that is off: backward() does not walk below it
+            v = (a * b - 1e7).relu() + a
         else:
             v = (a * a + 1) ** 0.5
         if not math.isfinite(v.data) or abs(v.data) > 1e6:
@@ -151,15 +172,156 @@ def graphs(draw):
 
 @given(graphs())
 def test_random_graphs_replay_exactly_and_every_gradient_completes_once(root):
-    player = assert_replay_is_backward(root)
-    completed = [v for s in player.steps for v in s.complete]
-    assert sorted(map(id, completed)) == sorted(map(id, player.graph.values))
+    player = assert_each_completes_once_at_backward(root)
     # a node takes its turn only once its gradient is complete: all its parents have taken theirs
     done: set[int] = set()
     for s in player.steps:
         if s.kind == "turn":
             assert id(s.node) in done
         done.update(map(id, s.complete))
+
+
+# ---------------------------------------------------------------------------- below a local derivative of 0
+
+
+def dead_relu() -> dict[str, Value]:
+    """L = relu(x·w + b) + x·x with x·w + b < 0: the ReLU is off, and x is also used where the gradient flows."""
+    x, w, b = Value(2.0, label="x"), Value(-1.5, label="w"), Value(0.5, label="b")
+    xw = x * w
+    s = xw + b
+    r = s.relu()
+    sq = x * x
+    L = r + sq
+    for name, node in [("xw", xw), ("s", s), ("r", r), ("sq", sq), ("L", L)]:
+        node.label = name
+    return {"x": x, "w": w, "b": b, "xw": xw, "s": s, "r": r, "sq": sq, "L": L}
+
+
+def test_below_a_relu_that_is_off_every_node_still_completes_once_at_autograds_gradient():
+    v = dead_relu()
+    player = assert_each_completes_once_at_backward(v["L"])
+    steps = player.steps
+    # 5 forward; the seed; the turns of L, r and sq (not s: backward() does not walk below the ReLU); 5 edges;
+    # and one step for w, xw and b, which backward() never reaches
+    assert [s.kind for s in steps] == ["forward"] * 5 + ["seed", "turn", "edge", "edge", "turn", "edge", "turn",
+                                                         "edge", "edge", "rest"]
+    done = {player.names[c]: s.index for s in steps for c in s.complete}
+    assert done == {"L": 6, "r": 8, "sq": 9, "s": 11, "x": 14, "w": 15, "xw": 15, "b": 15}
+    assert steps[10].lines == ("= 1 · 0 = 0", "backward() stops here: nothing flows below s")
+    assert "It is 0: s = −2.5 is not above 0, so the ReLU r is off and its local derivative is 0. So backward() " \
+        "does not walk below s: it takes no turn, and its inputs get nothing from it." in steps[10].note
+    assert steps[12].lines[-1] == "dL/dx = 0 + 2 = 2   (1 of 2 parents; xw passes nothing)"
+    assert steps[12].note == "x waits for 1 more: sq; xw passes nothing (below a local derivative of 0)."
+    assert steps[13].note == (
+        "x has heard from both parents that pass a gradient on: its gradient is complete. The other one (xw) passes "
+        "nothing: it is below a local derivative of 0 (a ReLU that is off), where backward() does not walk. x is a "
+        "leaf: this is its .grad.")
+    rest = steps[14]
+    assert rest.complete == (v["w"], v["xw"], v["b"]) and rest.grad == 0.0 and rest.node is v["w"]
+    assert rest.title == "3 nodes backward() never reaches: gradient 0"
+    assert rest.lines == ("w, xw, b: gradient 0, as zero_grad() left them",)
+    assert rest.note == ("Every path from them to L passes through a local derivative of 0: the ReLU r is off (its "
+                         "input is not above 0, so it outputs 0 and its local derivative is 0). So backward() does "
+                         "not walk there. That is right: a small change to them does not reach L.")
+
+
+def test_an_mlp_with_relus_off_completes_every_node_once_and_counts_only_the_parents_that_pass_on():
+    mlp = MLP(2, [4, 4, 1], rng=4)  # on this input 2 of the 4 neurons of each hidden layer are off
+    out = mlp([Value(1.0, label="x1"), Value(-0.5, label="x2")])
+    player = assert_each_completes_once_at_backward(out)
+    g = player.graph
+    walked = len(g.backward) + sum(len(g.out_edges[p]) for p in g.backward)
+    forward = sum(1 for v in g.values if v._prev)
+    assert len(player.steps) == forward + 1 + walked + 1 == 77  # every node's turn and edge would be 111
+    x1 = next(s for s in player.steps if s.kind == "edge" and s.child.label == "x1" and s.complete)
+    assert x1.lines[-1].endswith("(2 of 2 parents; the other 2 pass nothing)")
+    assert x1.note == ("x1 has heard from both parents that pass a gradient on: its gradient is complete. The other "
+                       "2 pass nothing: each feeds a ReLU that is off (h1, h3), and backward() does not walk below a "
+                       "local derivative of 0. x1 is a leaf: this is its .grad.")
+    turns = [s.lines[0] for s in player.steps if s.kind == "turn" and "pass nothing" in s.lines[0]]
+    assert turns and all(t.endswith("have passed theirs on; the other 2 pass nothing") for t in turns)
+    rest = player.steps[-1]
+    assert rest.kind == "rest" and rest.title == "16 parameters backward() never reaches: gradient 0"
+    assert "of 0: the ReLUs h1, h3, h5, h7 are off (their input is not above 0, so they output 0" in rest.note
+    names = [player.names[v] for v in rest.complete]
+    assert rest.lines == (f"{', '.join(names[:3])} and 13 more: gradient 0, as zero_grad() left them",)
+
+
+def test_karpathys_mlp_walks_only_where_relus_are_on():
+    model = MLP(2, [16, 16, 1], rng=1337)
+    out = model([Value(1.0, label="x1"), Value(-0.5, label="x2")])
+    player = assert_each_completes_once_at_backward(out)
+    assert len(player.steps) == 553  # 804 if every node took its turn
+    x1 = [s for s in player.steps if s.kind == "edge" and s.child.label == "x1"]
+    assert len(x1) == 8 and x1[-1].complete and x1[-1].lines[-1].endswith("(8 of 8 parents; the other 8 pass nothing)")
+    assert x1[-1].note.startswith("x1 has heard from all 8 parents that pass a gradient on: its gradient is "
+                                  "complete. The other 8 pass nothing: each feeds a ReLU that is off (h2, h3, h4 and 5 "
+                                  "more), and backward() does not walk below a local derivative of 0.")
+    assert player.steps[-1].title == "126 parameters backward() never reaches: gradient 0"
+
+
+def test_a_weight_of_0_stops_backward_as_a_relu_that_is_off_does():
+    from micrograd.tutorials import network
+
+    out = network()([Value(2.0, label="x1"), Value(3.0, label="x2")])  # w5 = 0: h1's local derivative in sum_o1
+    player = assert_each_completes_once_at_backward(out)
+    h1 = next(s for s in player.steps if s.kind == "edge" and s.child.label == "h1")
+    assert "It is 0: the local derivative from sum_o1, w5, is 0. So backward() does not walk below h1" in h1.note
+    x2 = next(s for s in player.steps if s.kind == "edge" and s.child.label == "x2")
+    assert "The other one (sum_h1) passes nothing: it is below a local derivative of 0 (a factor of 0)" in x2.note
+    rest = player.steps[-1]
+    assert rest.title == "4 nodes backward() never reaches: gradient 0"  # sum_h1 is not a parameter
+    assert rest.lines == ("w1, w2, b1, sum_h1: gradient 0, as zero_grad() left them",)
+    assert "passes through a local derivative of 0: w5 = 0 in sum_o1. So backward()" in rest.note
+
+
+@pytest.mark.parametrize("mode", ["naive", "assign"])
+def test_the_mistaken_walks_keep_their_moves_beside_the_rest_step(mode):
+    v = dead_relu()
+    player = play(v["L"], mode=mode)
+    first = next(s.index for s in player.steps if s.kind == "seed")
+    moves = player.mistake_walk.moves
+    assert [(s.mistake.kind, s.mistake.node) for s in player.steps[first - 1:first - 1 + len(moves)]] == [
+        (m.kind, player.graph.values[m.node]) for m in moves]
+    kinds = [s.kind for s in player.steps[first - 1:]]  # backward()'s walk, then idle while the other goes on
+    assert kinds[:10] == ["seed", "turn", "edge", "edge", "turn", "edge", "turn", "edge", "edge", "rest"]
+    assert set(kinds[10:]) <= {"idle"}
+    sides = [s.mistake for s in player.steps if s.mistake is not None]
+    if mode == "naive":  # the recursion walks below the ReLU too: x hears from all 3 of its parents
+        assert len(player.steps) == 20 and player.first_wrong is None
+        assert sides[-1].lines[-1] == "dL/dx = 2 + 2 = 4   (3 of 3 parents)"
+    else:  # = follows backward()'s walk: x hears from sq twice, and = loses the first
+        assert len(player.steps) == 15 and player.first_wrong.node is v["x"] and player.first_wrong.step == 14
+        assert sides[-1].lines[-1] == "✗ += gives 2 + 2 = 4"
+
+
+def test_a_hand_value_for_a_node_backward_never_reaches_is_checked_at_the_rest_step():
+    v = dead_relu()
+    player = play(v["L"], hand={"w": 0.5, "xw": 0.0, "b": 0.0})
+    assert player.summary == "Your derivation: 2 of 3 right. First wrong: w (step 15)."
+    wrong = player.first_wrong
+    assert wrong.node is v["w"] and wrong.right == 0.0
+    assert wrong.message.startswith("The first wrong gradient is w, one backward() never reaches: yours is 0.5, the "
+                                    "right one 0")
+    assert wrong.message.endswith("Your gradient of xw is right, and it passes nothing on: it is below a local "
+                                  "derivative of 0 (a ReLU that is off), where backward() does not walk. So w's is 0 "
+                                  "too.")
+    assert [line for line in player.steps[14].lines if line.startswith("yours")] == [
+        "yours: dL/dw = 0.5   ✗ should be 0", "yours: dL/dxw = 0   ✓ right", "yours: dL/db = 0   ✓ right"]
+
+
+def test_the_pages_counts_are_of_the_parents_that_pass_a_gradient_on():
+    from micrograd.player.page import _geometry, data
+
+    v = dead_relu()
+    player = play(v["L"])
+    placed, edges, size = _geometry(player)
+    payload = data(player, edges, placed, size)
+    needs = {node["name"]: node["needs"] for node in payload["nodes"]}
+    assert needs == {"x": 2, "w": 0, "xw": 0, "b": 0, "s": 1, "r": 1, "sq": 1, "L": 0}
+    rest = payload["steps"][-1]
+    assert rest["k"] == "rest" and sorted(rest["d"]) == sorted(player.graph.index[v[n]] for n in ("w", "xw", "b"))
+    assert {payload["nodes"][i]["grad"] for i in rest["d"]} == {"0.0"}
 
 
 # ---------------------------------------------------------------------------- what the steps say
@@ -241,8 +403,21 @@ def test_reuse_that_only_ever_loses_zeros_is_called_luck():
     x1, x2 = Value(2.0, label="x1"), Value(3.0, label="x2")
     from micrograd.tutorials import network
 
-    player = play(network()([x1, x2]), mode="assign")  # w5 = 0: h1 passes 0 to the inputs both share
+    # w1 = w3 = 0 and w2 = 0: each input gets 0 from sum_h1, which = overwrites or is overwritten harmlessly
+    player = play(network(w5=0.3, w2=0.0)([x1, x2]), mode="assign")
     assert player.first_wrong is None and "by luck: x1, x2 are used more than once" in player.summary
+
+
+def test_reuse_below_a_local_derivative_of_0_is_not_called_luck():
+    x1, x2 = Value(2.0, label="x1"), Value(3.0, label="x2")
+    from micrograd.tutorials import network
+
+    # w5 = 0: backward() does not walk below h1, so x1 and x2 each get one contribution, from sum_h2
+    player = play(network()([x1, x2]), mode="assign")
+    assert player.first_wrong is None and "luck" not in player.summary
+    assert player.summary.startswith("= and += agree on this graph: x1, x2 are used more than once, but each gets "
+                                     "a gradient from one parent at most: the others are below a local derivative "
+                                     "of 0 (a factor of 0), where backward() does not walk.")
 
 
 @given(graphs())

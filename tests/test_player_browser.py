@@ -256,6 +256,37 @@ def test_karpathys_mlp_collapsed_to_neurons_plays_to_autograd_quickly(open_file)
     assert loaded < 10 and per_step < 100, (loaded, per_step)
 
 
+# ---------------------------------------------------------------------------- below a local derivative of 0
+
+
+def test_the_nodes_backward_never_reaches_get_gradient_0_at_the_rest_step(open_file):
+    x, w, b = Value(2.0, label="x"), Value(-1.5, label="w"), Value(0.5, label="b")
+    xw = x * w
+    out = (xw + b).relu() + x * x  # the ReLU is off (x·w + b = −2.5); x is also used where the gradient flows
+    player = play(out)
+    expected = autograd(out)
+    ids = player.graph.index
+    never = [str(ids[v]) for v in (w, xw, b)]
+    o = open_file(player)
+    page = o.page
+    for _ in range(len(player.steps) - 2):
+        page.keyboard.press("ArrowRight")
+    # x has heard from 1 of the 2 uses that pass a gradient on (x·x); x·w passes nothing
+    assert page.text_content('g.mg-node[data-label="x"] .mg-grad') == "grad 2 (1/2)"
+    page.keyboard.press("ArrowRight")
+    assert page.text_content('g.mg-node[data-label="x"] .mg-grad') == "grad 4"
+    assert [grads_shown(page)[i] for i in never] == ["", "", ""]
+    page.keyboard.press("ArrowRight")
+    rest = player.steps[-1]
+    assert rest.kind == "rest" and page.inner_text(".mg-explain .mg-title") == rest.title
+    assert [grads_shown(page)[i] for i in never] == ["0.0", "0.0", "0.0"]
+    assert page.text_content('g.mg-node[data-label="w"] .mg-grad') == "grad 0"
+    assert "mg-receiving" in page.get_attribute('g.mg-node[data-label="w"]', "class")
+    assert page.text_content(f'tr[data-row="{ids[w]}"] .mg-t-grad') == "0.0"
+    assert page.is_visible(".mg-callout") and rest.title in page.inner_text(".mg-callout")
+    assert_all_equal_autograd(grads_shown(page), expected)
+
+
 # ---------------------------------------------------------------------------- Jupyter
 
 

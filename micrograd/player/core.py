@@ -52,9 +52,10 @@ class Step:
     gradient is set to 1), ``'turn'`` (``node``'s gradient is complete and it
     passes it on next), ``'edge'`` (``child`` receives local × ``node``'s
     gradient; ``grad`` is ``child``'s gradient after it; ``child`` is ``node``'s
-    argument number ``slot`` and received ``amount``) or ``'idle'`` (this walk has finished while the
-    other goes on). ``complete`` are the nodes whose
-    gradient is complete after this step. In mode ``'naive'`` or ``'assign'``,
+    argument number ``slot`` and received ``amount``), ``'rest'`` (after backward()'s last move: the nodes
+    it never reaches, ``complete``, keep their gradient of 0; ``node`` is the first of them) or ``'idle'``
+    (this walk has finished while the other goes on). ``complete`` are the nodes whose gradient is complete
+    after this step. In mode ``'naive'`` or ``'assign'``,
     ``mistake`` is the mistaken walk's step at the same point (its ``wrong`` is
     set at its first wrong gradient).
     """
@@ -165,6 +166,8 @@ class Player:
         elif mode == "assign":
             self.mistake_walk = walks.assign(g)
         self.hand = _hand_checks(hand, g, self._final, self.names) if hand is not None else None
+        # why some parents pass nothing, for the notes: what makes the local derivatives of 0 backward() stops at
+        self._stops = _kinds(g, _cut(g))
         self.first_wrong: FirstWrong | None = None
         self.summary = ""
         self.steps = self._forward_steps() + self._backward_steps()
@@ -243,29 +246,43 @@ class Player:
         wrong = self.mistake_walk.moves if self.mistake_walk is not None else []
         first = sum(1 for v in g.values if v._prev) + 1  # the index of the first backward step
         main_texts = _Narrator(self, "correct")
-        side_texts = _Narrator(self, self.mode) if self.mistake_walk is not None else None
-        done_at: dict[int, int] = {}
+        main = [main_texts.step(move, first + j) for j, move in enumerate(right)]
+        if g.unreached:  # right after backward()'s own moves, so that the mistaken walk's keep their places
+            main.append(self._rest_step(first + len(main)))
+        side_texts = _Narrator(self, self.mode)
+        side = [side_texts.step(move, first + j) for j, move in enumerate(wrong)]
+        done_at = {g.index[v]: step.index for step in main for v in step.complete}
         steps = []
-        for j in range(max(len(right), len(wrong))):
-            index = first + j
-            side = None
-            if side_texts is not None and j < len(wrong):
-                side = side_texts.step(wrong[j], index)
-            if j < len(right):
-                step = main_texts.step(right[j], index)
-                for v in step.complete:
-                    done_at[self.graph.index[v]] = index
+        for j in range(max(len(main), len(side))):
+            if j < len(main):
+                step = main[j]
             else:
-                step = Step(index, "backward", "idle", self.root, None, None, (), f"{MODE_NAMES['correct']} is done",
-                            (), "The other walk goes on.")
-            if side is not None:
-                step = _with(step, mistake=side)
+                step = Step(first + j, "backward", "idle", self.root, None, None, (),
+                            f"{MODE_NAMES['correct']} is done", (), "The other walk goes on.")
+            if j < len(side):
+                step = _with(step, mistake=side[j])
             steps.append(step)
         if self.mistake_walk is not None:
             self._mistake_summary(steps, first)
         if self.hand is not None:
             steps = self._hand_summary(steps, done_at, first)
         return steps
+
+    def _rest_step(self, index: int) -> Step:
+        """The step after backward()'s last move: the nodes it never reaches are complete, with gradient 0."""
+        g = self.graph
+        nodes = [g.values[i] for i in g.unreached]
+        names = [self.names[v] for v in nodes]
+        one = len(nodes) == 1
+        what = "parameter" if self._params is not None and set(g.unreached) <= self._params else "node"
+        title = f"{len(nodes)} {what}{'' if one else 's'} backward() never reaches: gradient 0"
+        line = f"{_listing(names)}: gradient 0, as zero_grad() left {'it' if one else 'them'}"
+        gates = {g.edges[e].parent for i in g.unreached for e in g.in_edges[i]} - set(g.unreached)
+        stops = _named_stops(g, [e for d in sorted(gates) for e in g.feeding[d]], self.names)
+        note = (f"Every path from {'it' if one else 'them'} to {self.root_name} passes through a local derivative "
+                f"of 0: {stops}. So backward() does not walk there. That is right: a small change to "
+                f"{'it' if one else 'them'} does not reach {self.root_name}.")
+        return Step(index, "backward", "rest", nodes[0], None, 0.0, tuple(nodes), title, (line,), note)
 
     def _mistake_summary(self, steps: list[Step], first: int) -> None:
         assert self.mistake_walk is not None
@@ -275,9 +292,16 @@ class Player:
             differ = walk.final is not None and any(a != b for a, b in zip(walk.final, self._final))
             rounding = " (up to rounding in the last digit: the terms of a sum come in another order)" if differ else ""
             naive = self.mode == "naive"
-            reused = [self.names[v] for i, v in enumerate(g.values)
-                      if len(g.in_edges[i]) > 1 and (v._prev or not naive)]
-            if not reused:
+            into = g.in_edges if naive else g.feeding  # the recursion walks every edge; = walks backward()'s
+            reused = [self.names[v] for i, v in enumerate(g.values) if len(into[i]) > 1 and (v._prev or not naive)]
+            pruned = [self.names[v] for i, v in enumerate(g.values) if len(g.in_edges[i]) > 1]
+            if not reused and pruned and not naive:
+                self.summary = (
+                    f"= and += agree on this graph{rounding}: {_listing(pruned)} {'is' if len(pruned) == 1 else 'are'}"
+                    f" used more than once, but each gets a gradient from one parent at most: the others are below "
+                    f"{_below(self._stops)}, where backward() does not walk. So no gradient has two contributions "
+                    "to add up. With other numbers it goes wrong (try the example reuse).")
+            elif not reused:
                 self.summary = (
                     f"The naive recursion gets every gradient right on this graph{rounding}: no node with inputs is "
                     "used twice, so each is visited once, after its only parent. It goes wrong where a computed "
@@ -333,8 +357,10 @@ class Player:
             return out
         at, i = wrong[0]
         c = checks[i]
-        message = (f"The first wrong gradient backward reaches is {c.label}: yours is {num(c.yours)}, the right one "
-                   f"{num(c.right)} ({c.verdict}). This is where your chain rule went astray.")
+        which = (f"backward reaches is {c.label}" if i not in g.unreached else
+                 f"is {c.label}, one backward() never reaches")
+        message = (f"The first wrong gradient {which}: yours is {num(c.yours)}, the right one {num(c.right)} "
+                   f"({c.verdict}). This is where your chain rule went astray.")
         hint = self._hand_hint(i, checks)
         if hint:
             message += " " + hint
@@ -353,6 +379,9 @@ class Player:
         given = [checks[edge.parent]]
         if not given[0].ok:
             return ""
+        if not g.feeding[i]:  # its only parent passes nothing: its gradient is 0
+            return (f"Your gradient of {given[0].label} is right, and it passes nothing on: it is below "
+                    f"{_below(self._stops)}, where backward() does not walk. So {checks[i].label}'s is 0 too.")
         parent = g.values[edge.parent]
         local = local_text(parent, edge.slot, self.names)
         value = num(edge.local)
@@ -368,12 +397,20 @@ def _with(step: Step, **changes: Any) -> Step:
 
 
 class _Narrator:
-    """Says what each move of one walk does, keeping count of what every node has received so far."""
+    """Says what each move of one walk does, keeping count of what every node has received so far.
+
+    A node's gradient is the sum of what its parents pass on. PR #64's recursion walks every edge, so in mode
+    ``'naive'`` that is all of them; backward()'s order (modes ``'correct'`` and ``'assign'``) does not walk
+    below a local derivative of 0, and counts only the parents it walks (`Graph.feeding`): the others pass
+    nothing.
+    """
 
     def __init__(self, player: Player, mode: str) -> None:
         self.p = player
         self.mode = mode
         g = player.graph
+        self.into = g.in_edges if mode == "naive" else g.feeding
+        self.walked = set(range(len(g))) if mode == "naive" else set(g.backward)
         self.received = [0] * len(g)
         self.heard: list[set[int]] = [set() for _ in g.values]
         self.passing: dict[int, float] = {}  # the gradient each node passes on, as read at its latest turn
@@ -397,13 +434,21 @@ class _Narrator:
 
     def _parents(self, i: int) -> list[str]:
         g = self.p.graph
-        return [self.p.names[g.values[g.edges[e].parent]] for e in g.in_edges[i]]
+        return [self.p.names[g.values[g.edges[e].parent]] for e in self.into[i]]
+
+    def _silent(self, i: int) -> list[str]:
+        """The parents of node ``i`` that pass nothing: backward() does not walk them (none in mode 'naive')."""
+        g = self.p.graph
+        fed = set(self.into[i])
+        return [self.p.names[g.values[g.edges[e].parent]] for e in g.in_edges[i] if e not in fed]
 
     def _turn(self, move: Move, index: int, node: Value, name: str) -> Step:
         g = self.p.graph
         i = move.node
         self.passing[i] = move.after
         parents = self._parents(i)
+        silent = self._silent(i)
+        passing = " that pass a gradient on" if silent else ""
         kids = len(g.out_edges[i])
         title = f"{name}'s turn: {self._d(i)} = {num(move.after)}"
         if move.visit > 1:
@@ -411,16 +456,19 @@ class _Narrator:
         if not parents:
             why = f"complete: {name} is the output"
         elif len(self.heard[i]) < len(parents):
-            missing = [parents[k] for k, e in enumerate(g.in_edges[i]) if e not in self.heard[i]]
+            missing = [parents[k] for k, e in enumerate(self.into[i]) if e not in self.heard[i]]
             why = (f"⚠ not complete: {name} has heard from {len(self.heard[i])} of its {len(parents)} parents "
                    f"(still to come: {_listing(missing)})")
         elif len(parents) == 1:
-            why = f"complete: its only parent, {parents[0]}, has passed its share on"
+            only = "only parent" if not silent else "one parent that passes a gradient on"
+            why = f"complete: its {only}, {parents[0]}, has passed its share on"
         elif len(parents) == 2:
             both = f"{parents[0]}, twice" if parents[0] == parents[1] else f"{parents[0]} and {parents[1]}"
-            why = f"complete: both its parents ({both}) have passed theirs on"
+            why = f"complete: both its parents{passing} ({both}) have passed theirs on"
         else:
-            why = f"complete: all {len(parents)} of its parents have passed theirs on"
+            why = f"complete: all {len(parents)} of its parents{passing} have passed theirs on"
+        if silent and parents:
+            why += f"; {_pass_nothing(silent)}"
         inputs = "its input receives" if kids == 1 else f"each of its {kids} inputs receives"
         note = f"Now {name} passes its gradient on: {inputs} local derivative × {num(move.after)}."
         if self.mode == "naive" and move.visit > 1:
@@ -442,7 +490,8 @@ class _Narrator:
         self.received[c] += 1
         first_time = move.edge not in self.heard[c]
         self.heard[c].add(move.edge)
-        needs = len(g.in_edges[c])
+        needs = len(self.into[c])
+        silent = self._silent(c)
         complete: tuple[Value, ...] = ()
         if self.mode != "assign" and needs > 1 or self.received[c] > 1:
             if self.mode == "assign":
@@ -450,6 +499,8 @@ class _Narrator:
             else:
                 count = (f"{self.received[c]} of {needs} parents" if self.received[c] <= needs
                          else f"contribution {self.received[c]}, for {needs} parents")
+                if silent:
+                    count += f"; {_pass_nothing(silent)}"
                 lines.append(f"{self._d(c)} = {num(move.before)} + {factor(move.amount)} = {num(move.after)}   "
                              f"({count})")
         if move.wrong:
@@ -459,16 +510,73 @@ class _Narrator:
         done = len(self.heard[c]) == needs and first_time
         if self.mode == "correct" and done:
             complete = (child,)
+        if done and child._prev and c not in self.walked and not move.wrong:
+            lines.append(f"backward() stops here: nothing flows below {cname}")
         if move.wrong:
             note = self._what_went_wrong(move, edge, cname)
         elif done:
-            leaf = f" {cname} is a leaf: this is its .grad." if not child._prev else " It passes it on in its turn."
-            note = f"{cname} has heard from all its parents: its gradient is complete.{leaf}"
+            note = self._completed(c, cname, needs, silent)
         else:
-            missing = [pn for k, (pn, e) in enumerate(zip(self._parents(c), g.in_edges[c])) if e not in self.heard[c]]
+            missing = [pn for pn, e in zip(self._parents(c), self.into[c]) if e not in self.heard[c]]
             note = f"{cname} waits for {len(missing)} more: {_listing(missing)}." if missing else ""
+            if missing and silent:
+                why = "each feeds a ReLU that is off" if self._off_above(c) else "below a local derivative of 0"
+                note = f"{note[:-1]}; {_pass_nothing(silent)} ({why})."
         return Step(index, "backward", "edge", node, child, move.after, complete, title, tuple(lines), note,
                     wrong=move.wrong, slot=edge.slot, amount=move.amount)
+
+    def _off_above(self, c: int) -> list[str]:
+        """The ReLUs that are off that node ``c``'s silent parents feed, if each feeds such a ReLU ([] if not)."""
+        g = self.p.graph
+        fed = set(self.into[c])
+        relus: list[str] = []
+        for e in g.in_edges[c]:
+            if e in fed:
+                continue
+            above = [g.values[g.edges[f].parent] for f in g.feeding[g.edges[e].parent]]
+            if not above or any(v._op != "relu" for v in above):
+                return []
+            relus += (self.p.names[v] for v in above)
+        return list(dict.fromkeys(relus))
+
+    def _completed(self, c: int, cname: str, needs: int, silent: list[str]) -> str:
+        """The note when node ``c`` has heard from every parent that passes a gradient on."""
+        g = self.p.graph
+        child = g.values[c]
+        heard = "all its parents"
+        if silent:
+            heard = {1: "its one parent that passes a gradient on", 2: "both parents that pass a gradient on"}.get(
+                needs, f"all {needs} parents that pass a gradient on")
+        note = f"{cname} has heard from {heard}: its gradient is complete."
+        if silent:
+            one = len(silent) == 1
+            relus = self._off_above(c)
+            if relus:
+                note += (f" The other {f'one, {silent[0]}, passes' if one else f'{len(silent)} pass'} nothing: "
+                         f"{'it feeds' if one else 'each feeds'} a ReLU that is off ({_listing(relus)}), and "
+                         "backward() does not walk below a local derivative of 0.")
+            else:
+                note += (f" The other {'one' if one else len(silent)} ({_listing(silent)}) pass{'es' if one else ''} "
+                         f"nothing: {'it is' if one else 'they are'} below {_below(self.p._stops)}, where backward() "
+                         "does not walk.")
+        if not child._prev:
+            return note + f" {cname} is a leaf: this is its .grad."
+        if c in self.walked:
+            return note + " It passes it on in its turn."
+        fed = self.into[c]
+        parents = [g.values[g.edges[e].parent] for e in fed]
+        local = local_text(parents[0], g.edges[fed[0]].slot, self.p.names) if len(fed) == 1 else ""
+        if len(parents) == 1 and parents[0]._op == "relu":
+            why = (f"{cname} = {num(child.data)} is not above 0, so the ReLU {self.p.names[parents[0]]} is off "
+                   "and its local derivative is 0")
+        elif parents[0]._op in ("*", "dot") and local and local != num(0.0):  # a factor that is 0, by name
+            why = f"the local derivative from {self.p.names[parents[0]]}, {local}, is 0"
+        else:
+            one, kinds = len(fed) == 1, _kinds(g, fed)
+            why = (f"the local derivative{'' if one else 's'} from {_listing([self.p.names[v] for v in parents])} "
+                   f"{'is' if one else 'are'} 0{f' ({kinds})' if kinds else ''}")
+        return note + (f" It is 0: {why}. So backward() does not walk below {cname}: it takes no turn, and its "
+                       "inputs get nothing from it.")
 
     def _what_went_wrong(self, move: Move, edge: walks.Edge, cname: str) -> str:
         p, g = self.p, self.p.graph
@@ -482,9 +590,9 @@ class _Narrator:
                     f"topological order does both.")
         if move.why == "early":
             i = move.node
-            missing = [self._parents(i)[k] for k, e in enumerate(g.in_edges[i]) if e not in self.heard[i]]
+            missing = [self._parents(i)[k] for k, e in enumerate(self.into[i]) if e not in self.heard[i]]
             return (f"✗ {pname}'s gradient is passed on before it is complete: {pname} has heard from "
-                    f"{len(self.heard[i])} of its {len(g.in_edges[i])} parents (still to come: {_listing(missing)}), "
+                    f"{len(self.heard[i])} of its {len(self.into[i])} parents (still to come: {_listing(missing)}), "
                     f"so {cname} receives {num(move.amount)} instead of {num(edge.local * right[i])}. What was "
                     f"missed: a node may pass its gradient on only once all its parents have passed theirs on; the "
                     f"reverse topological order makes sure of that.")
@@ -493,8 +601,66 @@ class _Narrator:
                 f"once gets one contribution per use, and they add up.")
 
 
+def _pass_nothing(silent: list[str]) -> str:
+    """``'the other 7 pass nothing'`` (``'x·w passes nothing'`` if one): the parents backward() does not walk."""
+    return f"{silent[0]} passes nothing" if len(silent) == 1 else f"the other {len(silent)} pass nothing"
+
+
+def _cut(g: Graph) -> list[int]:
+    """The edges backward() stops at: from a node it walks to one with children that it does not walk.
+
+    Their local derivative is 0, so the child's gradient is 0 and backward() goes no further down that way.
+    """
+    walked = set(g.backward)
+    return [e for p in g.backward for e in g.out_edges[p]
+            if g.edges[e].child not in walked and g.values[g.edges[e].child]._prev]
+
+
+# what makes a local derivative 0, by the op of the node it is in: a ReLU whose input is not above 0, a product with 0
+_ZERO_BECAUSE = {"relu": "a ReLU that is off", "*": "a factor of 0", "dot": "a factor of 0"}
+
+
+def _kinds(g: Graph, edges: list[int]) -> str:
+    """What makes the local derivatives of ``edges`` 0, in a few words: ``'a ReLU that is off'`` ('' if unknown)."""
+    found = dict.fromkeys(_ZERO_BECAUSE.get(g.values[g.edges[e].parent]._op, "") for e in edges)
+    return " or ".join(k for k in found if k)
+
+
+def _below(kinds: str) -> str:
+    """Where a node that passes nothing sits: ``'a local derivative of 0 (a ReLU that is off)'``."""
+    return f"a local derivative of 0 ({kinds})" if kinds else "a local derivative of 0"
+
+
+def _named_stops(g: Graph, edges: list[int], names: dict[Value, str]) -> str:
+    """The local derivatives of 0 of ``edges``, named: ``'the ReLUs h2, h7 are off (...)'``, ``'w5 = 0 in sum_o1'``."""
+    relus: list[str] = []
+    others: list[str] = []
+    for e in edges:
+        edge = g.edges[e]
+        parent, child = g.values[edge.parent], g.values[edge.child]
+        if parent._op == "relu":
+            relus.append(names[parent])
+            continue
+        local = local_text(parent, edge.slot, names)
+        if parent._op in ("*", "dot") and local != num(edge.local):
+            others.append(f"{local} = 0 in {names[parent]}")
+        else:
+            others.append(f"{grad_of(names[parent], names[child])} = 0")
+    relus, others = list(dict.fromkeys(relus)), list(dict.fromkeys(others))
+    said = []
+    if len(relus) == 1:
+        said.append(f"the ReLU {relus[0]} is off (its input is not above 0, so it outputs 0 and its local "
+                    "derivative is 0)")
+    elif relus:
+        said.append(f"the ReLUs {_listing(relus)} are off (their input is not above 0, so they output 0 and their "
+                    "local derivative is 0)")
+    if others:
+        said.append(_listing(others))
+    return "; ".join(said)
+
+
 def _listing(names: list[str]) -> str:
-    if len(names) <= 3:
+    if len(names) <= 4:  # "a, b, c and 1 more" says no less than "a, b, c, d"
         return ", ".join(names)
     return ", ".join(names[:3]) + f" and {len(names) - 3} more"
 

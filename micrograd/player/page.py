@@ -161,13 +161,18 @@ def _edge_of(player: Player, step: Step) -> int | None:
 
 def data(player: Player, edges: list[dict[str, Any]], placed: list[tuple[float, float]],
          size: tuple[float, float]) -> dict[str, Any]:
-    """What the script reads: the nodes, boxes, edges and steps, as plain JSON values."""
+    """What the script reads: the nodes, boxes, edges and steps, as plain JSON values.
+
+    A node's ``needs`` is how many contributions its gradient is the sum of in backward()'s walk (its parents
+    that pass a gradient on), ``grad`` its gradient at the end; a step's ``d`` the nodes it completes (a
+    ``'rest'`` step completes them at ``grad``, 0).
+    """
     g = player.graph
     hand = {g.index[c.node]: c for c in player.hand} if player.hand is not None else {}
     nodes = []
     for i, v in enumerate(g.values):
         item: dict[str, Any] = {"name": player.names[v], "label": v.label, "box": player.box_of[i],
-                                "data": repr(v.data), "dt": num(v.data), "needs": len(g.in_edges[i]),
+                                "data": repr(v.data), "dt": num(v.data), "needs": len(g.feeding[i]),
                                 "leaf": not v._prev, "grad": repr(player._final[i])}
         c = hand.get(i)
         if c is not None:

@@ -57,6 +57,8 @@
     if (st.k === "forward") s.computed[st.n] = 1;
     if (st.g) { s.grad[st.g[0]] = st.g[1]; s.count[st.g[0]] += 1; }
     if (st.d) st.d.forEach(function (i) { s.complete[i] = 1; });
+    // the nodes backward() never reaches: their gradient stays 0
+    if (st.k === "rest") st.d.forEach(function (i) { s.grad[i] = nodes[i].grad; });
     var m = st.m;
     if (m && m.g) {
       s.mgrad[m.g[0]] = m.g[1];
@@ -107,6 +109,8 @@
       edges.forEach(function (e) { if (e.p === st.n && e.path >= 0) add(edge, e.path, "mg-in"); });
     } else if (st.k === "seed" || st.k === "turn") {
       add(box, nodes[st.n].box, "mg-turn");
+    } else if (st.k === "rest") {
+      st.d.forEach(function (i) { if (!box[nodes[i].box]) add(box, nodes[i].box, "mg-receiving"); });
     } else if (st.k === "edge") {
       add(box, nodes[st.n].box, "mg-turn");
       if (nodes[st.c].box !== nodes[st.n].box) add(box, nodes[st.c].box, "mg-receiving");

@@ -7,16 +7,20 @@ node is about to pass its gradient on) and ``edge`` (one child receives
 engine does, so replaying `correct` ends with every gradient equal to ``.grad``
 after ``backward()``, bit for bit:
 
-* `correct`: `Value.backward()` itself: every node with children, in the order
-  `micrograd.graph.backward_order` gives reversed, adds ``local * node.grad`` to
-  each child (``+=``), children in argument order.
+* `correct`: `Value.backward()` itself: every node with children that a
+  gradient reaches, in the order `micrograd.graph.backward_order` gives
+  reversed, adds ``local * node.grad`` to each child (``+=``), children in
+  argument order. Below a local derivative of exactly 0 (a ReLU that is off) it
+  does not walk: a node only reachable that way takes no turn, and the nodes
+  only it feeds (`Graph.unreached`) keep their gradient of 0.
 * `naive`: the recursive walk of karpathy/micrograd PR #64: a node passes its
   gradient on and then each child does the same, at once, without waiting for
   the child's other parents. A node used twice is visited twice (passing its
   gradient on again), and may be visited before all its parents have passed
-  theirs on.
-* `assign`: the correct order, but ``child.grad = local * node.grad`` (``=``
-  instead of ``+=``): a node used twice keeps only its last contribution.
+  theirs on. It walks every edge, below a local derivative of 0 too.
+* `assign`: the correct order (the same nodes), but ``child.grad = local *
+  node.grad`` (``=`` instead of ``+=``): a node fed twice keeps only its last
+  contribution.
 
 A mistaken walk is replayed until its first wrong contribution (`Move.wrong`):
 the first moment some node's gradient differs from what it should be.
@@ -63,8 +67,17 @@ class Graph:
                 self.out_edges[p].append(len(self.edges))
                 self.in_edges[c].append(len(self.edges))
                 self.edges.append(Edge(p, c, slot, local))
-        #: the nodes with children, in the order `Value.backward()` runs them
+        #: the nodes with children that a gradient reaches, in the order `Value.backward()` runs them
+        #: (`micrograd.graph.backward_order` reversed): it does not walk below a local derivative of exactly 0
         self.backward = [self.index[v] for v in reversed(backward_order(root))]
+        walked = set(self.backward)
+        #: per node: the edges from the parents that `Value.backward()` walks (``in_edges`` whose parent is in
+        #: ``backward``), the contributions its gradient is the sum of. The other parents pass nothing: every
+        #: path from them to the root goes through a local derivative of 0 (a ReLU that is off).
+        self.feeding: list[list[int]] = [[e for e in into if self.edges[e].parent in walked] for into in self.in_edges]
+        #: the nodes besides the root that no walked parent feeds: `Value.backward()` never reaches them, and
+        #: their gradient stays 0 (as zero_grad() left it), in topological order
+        self.unreached = [i for i, into in enumerate(self.feeding) if not into and i != len(self.values) - 1]
 
     def __len__(self) -> int:
         return len(self.values)
