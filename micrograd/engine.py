@@ -471,7 +471,7 @@ def _node(data: float, prev: tuple[Value, ...], local: tuple[Any, ...], op: str)
 _new = object.__new__
 
 
-def _dot_read(weights: Sequence[Operand], inputs: Sequence[Operand], data: list[float], bias: Operand | None) -> Value:
+def _dot_read(weights: Sequence[Value], inputs: Sequence[Operand], data: list[float], bias: Value | None) -> Value:
     """`Value.dot` of Values whose data a `Layer` read once for all its neurons: ``data`` is the inputs'.
 
     The same node as ``Value.dot(weights, inputs, bias)``, summed in the same
