@@ -14,6 +14,12 @@ if it is installed, otherwise the ``graphviz-pure`` executable that the ``viz``
 and ``dev`` extras install (`find_renderer`). `save` writes a file by its
 extension; in Jupyter a drawing displays itself through the same lookup.
 
+Drawing never hangs: ``max_nodes`` (default 250) draws only the nodes nearest
+the root; the renderer is stopped after ``timeout`` seconds (default 60) with
+`RenderTimeout`; and a drawing too big for any renderer to lay out is refused
+before it starts (`DrawingTooBig`). Each error says how big the drawing is and
+how to draw less.
+
 >>> from micrograd import Value
 >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
 >>> c = a * b
@@ -37,6 +43,7 @@ import sysconfig
 from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
+from types import EllipsisType
 from typing import Any
 
 import graphviz
@@ -54,8 +61,12 @@ __all__ = [
     "Drawing",
     "RendererNotFound",
     "RenderError",
+    "RenderTimeout",
+    "DrawingTooBig",
     "RENDERER_REQUIREMENT",
     "DEFAULT_MAX_NODES",
+    "DEFAULT_TIMEOUT",
+    "MAX_RENDER_NODES",
 ]
 
 #: what the ``viz`` extra installs; the error for a missing renderer names it
@@ -64,6 +75,10 @@ RENDERER_REQUIREMENT = "graphviz-pure>=0.2,<0.3"
 RENDERERS: tuple[str, ...] = ("dot", "graphviz-pure")
 #: beyond this many Values a drawing is collapsed to neurons, then cut (see ``draw_dot``)
 DEFAULT_MAX_NODES = 250
+#: seconds a renderer may run before it is stopped (``draw_dot(timeout=...)``, ``save(timeout=...)``)
+DEFAULT_TIMEOUT = 60.0
+#: the most Graphviz nodes (boxes and op circles) handed to a renderer; beyond it rendering is refused
+MAX_RENDER_NODES = 20_000
 #: file extensions `save` understands; ``dot``/``gv`` are the DOT text itself
 SAVE_FORMATS = ("svg", "png", "pdf", "dot", "gv")
 _COLLAPSE = ("auto", "neurons", "none")
@@ -99,6 +114,42 @@ class RenderError(RuntimeError):
     """The renderer ran but failed (for example a format it does not support)."""
 
 
+class RenderTimeout(RenderError):
+    """The renderer did not finish within the time limit and was stopped; nothing was written.
+
+    ``seconds`` is the limit, ``size`` describes the drawing (how many boxes and
+    Values), so that callers such as the command line can word the way out
+    their own way.
+    """
+
+    def __init__(self, seconds: float, size: str) -> None:
+        self.seconds, self.size = seconds, size
+        super().__init__(
+            f"the renderer did not finish within {seconds:g} s and was stopped; nothing was written. "
+            f"The drawing has {size}. Draw less of it: a smaller max_nodes, collapse='neurons' "
+            "(one box per neuron) or a smaller graph; or save it to a .dot file, which writes the DOT text "
+            "without rendering; or allow more time with timeout=SECONDS (None: no limit)"
+        )
+
+
+class DrawingTooBig(RenderError):
+    """The drawing has more than `MAX_RENDER_NODES` nodes: no renderer lays that out in reasonable time.
+
+    Raised before the renderer starts. ``values`` and ``nodes`` count the
+    Values drawn and the Graphviz nodes (boxes and op circles) they make,
+    ``limit`` is `MAX_RENDER_NODES`.
+    """
+
+    def __init__(self, values: int, nodes: int) -> None:
+        self.values, self.nodes, self.limit = values, nodes, MAX_RENDER_NODES
+        super().__init__(
+            f"this drawing is too big to render: {values:,} Values in {nodes:,} boxes and op nodes, more than "
+            f"the {self.limit:,} a renderer lays out in reasonable time and memory. Draw part of it: "
+            f"max_nodes={DEFAULT_MAX_NODES} (the default) draws the nodes nearest the output, collapse='neurons' "
+            "one box per neuron; or save it to a .dot file, which writes the DOT text without rendering"
+        )
+
+
 def _scripts_dirs() -> list[str]:
     """Where pip puts executables for this interpreter (the venv's bin, also when it is not activated)."""
     dirs = [sysconfig.get_path("scripts"), os.path.dirname(sys.executable)]
@@ -127,12 +178,22 @@ def find_renderer() -> str | None:
     return None
 
 
-def _run_renderer(source: str, fmt: str, engine: str = "dot") -> bytes:
-    """Lay out and render DOT ``source`` to ``fmt`` bytes with the renderer `find_renderer` picks."""
+def _run_renderer(source: str, fmt: str, engine: str = "dot", timeout: float | None = None, size: str = "") -> bytes:
+    """Lay out and render DOT ``source`` to ``fmt`` bytes with the renderer `find_renderer` picks.
+
+    A renderer still running after ``timeout`` seconds is killed and `RenderTimeout`
+    raised; ``size`` describes the drawing for its message.
+    """
     exe = find_renderer()
     if exe is None:
         raise RendererNotFound(fmt)
-    proc = subprocess.run([exe, f"-K{engine}", f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True)
+    try:
+        # run() kills the renderer and waits for it when the time is up (or on Ctrl-C)
+        proc = subprocess.run(
+            [exe, f"-K{engine}", f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        raise RenderTimeout(timeout or 0.0, size or f"{source.count(chr(10)):,} lines of DOT text") from None
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip()
         hint = ""
@@ -143,17 +204,49 @@ def _run_renderer(source: str, fmt: str, engine: str = "dot") -> bytes:
     return proc.stdout
 
 
+def _render(
+    graph: graphviz.Digraph, fmt: str, engine: str | None = None, timeout: float | None = DEFAULT_TIMEOUT
+) -> bytes:
+    """Render a drawing, refusing one too big for the renderer (`DrawingTooBig`) before starting it."""
+    size = ""
+    if isinstance(graph, Drawing):
+        if graph.nodes > MAX_RENDER_NODES:
+            raise DrawingTooBig(graph.values_drawn, graph.nodes)
+        size = graph.size()
+    return _run_renderer(graph.source, fmt, engine or graph.engine, timeout, size)
+
+
+def _check_timeout(timeout: object) -> float | None:
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ValueError(f"timeout must be a positive number of seconds, or None for no limit; got {timeout!r}")
+    return float(timeout) if timeout < float("inf") else None
+
+
 class Drawing(graphviz.Digraph):
     """The ``graphviz.Digraph`` that `draw_dot` returns; it renders through `find_renderer`.
 
     ``pipe()``, ``render()`` and Jupyter's inline display use ``dot`` or
     ``graphviz-pure``, whichever is found, and raise `RendererNotFound` (naming the
-    install command) when neither is. Everything else is plain ``graphviz``.
-    ``values_drawn`` and ``values_total`` count the Values shown and in the graph.
+    install command) when neither is. They stop the renderer after ``timeout``
+    seconds (`RenderTimeout`; None: no limit) and refuse a drawing of more than
+    `MAX_RENDER_NODES` nodes (`DrawingTooBig`). Everything else is plain ``graphviz``.
+
+    ``values_drawn`` and ``values_total`` count the Values shown and in the
+    graph; ``nodes`` counts the Graphviz nodes: boxes and op circles.
     """
 
     values_drawn: int = 0
     values_total: int = 0
+    nodes: int = 0
+    timeout: float | None = DEFAULT_TIMEOUT
+    _failed_source: str | None = None  # the source whose inline display failed, not to be tried twice
+
+    def size(self) -> str:
+        """How big the drawing is, in words: ``'462 boxes and op nodes, showing 267 of 5,239 Values'``."""
+        of = f" of {self.values_total:,}" if self.values_drawn < self.values_total else ""
+        return f"{self.nodes:,} boxes and op nodes, showing {self.values_drawn:,}{of} Values"
 
     def pipe(
         self,
@@ -168,7 +261,7 @@ class Drawing(graphviz.Digraph):
     ) -> bytes | str:
         """The rendered graph as bytes (or text with ``encoding``), like ``graphviz.Digraph.pipe``."""
         fmt = ":".join(p for p in (format or self.format, renderer, formatter) if p)
-        out = _run_renderer(self.source, fmt, engine or self.engine)
+        out = _render(self, fmt, engine, self.timeout)
         return out.decode(encoding) if encoding else out
 
     def render(
@@ -205,7 +298,7 @@ class Drawing(graphviz.Digraph):
         target = Path(self.directory, outfile) if outfile is not None else Path(f"{source}.{fmt}")
         if raise_if_result_exists and target.exists():
             raise FileExistsError(f"output file exists: {str(target)!r}")
-        target.write_bytes(self.pipe(fmt, renderer, formatter, engine=engine))  # type: ignore[arg-type]
+        _write(target, self.pipe(fmt, renderer, formatter, engine=engine))  # type: ignore[arg-type]
         if cleanup:
             os.remove(source)
         if view or quiet_view:
@@ -215,19 +308,24 @@ class Drawing(graphviz.Digraph):
     def _repr_mimebundle_(
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None, **kw: Any
     ) -> dict[str, Any]:
-        # A notebook without a renderer should say how to get one, not print a traceback.
+        # A notebook without a renderer, or with a drawing too big or too slow for it, should say
+        # what to do, not print a traceback; and not run the renderer again for _repr_svg_.
         try:
             bundle: dict[str, Any] = super()._repr_mimebundle_(include, exclude, **kw)
             return bundle
-        except RendererNotFound as e:
+        except (RendererNotFound, RenderError) as e:
+            self._failed_source = self.source
             return {"text/plain": str(e)}
 
     def _repr_svg_(self) -> str | None:
-        """SVG text for front ends that ask for ``_repr_svg_``; None (no SVG) without a renderer."""
-        # IPython calls this after _repr_mimebundle_ when the bundle has no SVG: it must not raise.
+        """SVG text for front ends that ask for ``_repr_svg_``; None (no SVG) if it cannot be rendered."""
+        # IPython calls this after _repr_mimebundle_ when the bundle has no SVG: it must not raise,
+        # nor wait for the renderer a second time.
+        if self._failed_source is not None and self._failed_source == self.source:
+            return None
         try:
             return self.pipe("svg", encoding="utf-8")  # type: ignore[return-value]
-        except RendererNotFound:
+        except (RendererNotFound, RenderError):
             return None
 
 
@@ -241,37 +339,78 @@ def format_of(path: str | os.PathLike[str]) -> str:
 
 
 def save(
-    graph: Value | graphviz.Digraph, path: str | os.PathLike[str], **draw_options: Any
+    graph: Value | graphviz.Digraph,
+    path: str | os.PathLike[str],
+    *,
+    timeout: float | None | EllipsisType = ...,
+    **draw_options: Any,
 ) -> Path:
     """Write a drawing to ``path``; the extension picks the format: .svg, .png, .pdf, or .dot/.gv (DOT text).
 
     ``graph`` is a drawing, or a `Value` to draw first with ``draw_options``
-    (passed to `draw_dot`). Only .dot/.gv work without a renderer. Nothing is
-    written if rendering fails. Returns the path written.
+    (passed to `draw_dot`). Only .dot/.gv work without a renderer, and they
+    are written however big the drawing is. The renderer is stopped after
+    ``timeout`` seconds (None: no limit; by default the drawing's own, 60 s
+    unless `draw_dot` was given another). Nothing is written if rendering
+    fails or is stopped. Returns the path written.
     """
     path = Path(path)
     fmt = format_of(path)
+    if timeout is not ...:
+        timeout = _check_timeout(timeout)
     if isinstance(graph, Value):
-        graph = draw_dot(graph, **draw_options)
+        options: dict[str, Any] = draw_options if timeout is ... else {**draw_options, "timeout": timeout}
+        graph = draw_dot(graph, **options)
     elif draw_options:
         raise TypeError(f"draw options {sorted(draw_options)} only apply when saving a Value, not a finished drawing")
     if not isinstance(graph, graphviz.Digraph):
         raise TypeError(f"save needs a Value or a drawing from draw_dot, got {type(graph).__name__}")
+    if timeout is ...:
+        timeout = graph.timeout if isinstance(graph, Drawing) else DEFAULT_TIMEOUT
     if fmt in ("dot", "gv"):
-        path.write_text(graph.source, encoding="utf-8")
+        _write(path, graph.source.encode("utf-8"))
     else:
-        path.write_bytes(_run_renderer(graph.source, fmt, graph.engine))
+        _write(path, _render(graph, fmt, None, timeout))
     return path
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: a full disk or a Ctrl-C leaves no half-written file."""
+    # beside the target, so that the rename is atomic; opened like any new file, so the umask applies
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException as e:
+        tmp.unlink(missing_ok=True)
+        if isinstance(e, OSError) and e.filename == str(tmp):  # name the file asked for, not the temporary one
+            raise type(e)(e.errno, e.strerror, str(path)) from None
+        raise
 
 
 # ---------------------------------------------------------------------------- the graph
 
 
-def _sources(order: list[Value], highlight: Highlight) -> list[Value]:
-    """Resolve ``highlight`` (Values and/or labels) to nodes of the graph, or raise naming what is missing."""
+def _highlight_items(highlight: Highlight) -> list[Value | str]:
+    """``highlight`` as a list of Values and labels, or a TypeError saying what it takes."""
     if highlight is None:
         return []
-    items = [highlight] if isinstance(highlight, (Value, str)) else list(highlight)
+    if isinstance(highlight, (Value, str)):
+        return [highlight]
+    what = "highlight takes a Value, a label such as 'w1', or a list of them"
+    try:
+        items = list(highlight)
+    except TypeError:
+        raise TypeError(f"{what}; got {type(highlight).__name__} {highlight!r}") from None
+    for item in items:
+        if not isinstance(item, (Value, str)):
+            raise TypeError(f"{what}; got {type(item).__name__} {item!r} in the list")
+    return items
+
+
+def _sources(order: list[Value], items: list[Value | str]) -> list[Value]:
+    """Resolve highlight ``items`` (Values and/or labels) to nodes of the graph, or raise naming what is missing."""
     found: list[Value] = []
     members = set(order)
     for item in items:
@@ -279,13 +418,11 @@ def _sources(order: list[Value], highlight: Highlight) -> list[Value]:
             if item not in members:
                 raise ValueError(f"highlight: {item!r} is not part of this graph")
             matches = [item]
-        elif isinstance(item, str):
+        else:
             matches = [v for v in order if v.label == item]
             if not matches:
                 labels = ", ".join(sorted({v.label for v in order if v.label}, key=_natural)) or "none"
                 raise ValueError(f"highlight: no node labelled {item!r} in this graph; its labels are: {labels}")
-        else:
-            raise TypeError(f"highlight takes Values or labels, got {type(item).__name__}")
         found += [m for m in matches if m not in found]
     return found
 
@@ -396,6 +533,22 @@ def _record_text(s: str) -> str:
     return re.sub(r'([\\{}|<>"])', r"\\\1", s)
 
 
+# NUL stops Graphviz reading the DOT text, the other C0 controls make an SVG that is not valid XML,
+# and a lone surrogate cannot be written as UTF-8 at all (tab, newline and carriage return are fine)
+_UNDRAWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def _drawable(label: str, value: Value) -> str:
+    """``label``, or a ValueError if it has a character no renderer can draw."""
+    bad = _UNDRAWABLE.search(label)
+    if bad:
+        raise ValueError(
+            f"cannot draw the label {label!r} of {value!r}: it contains {bad.group()!r}, a control character "
+            "that Graphviz cannot draw; give the Value a label without it (value.label = '...')"
+        )
+    return label
+
+
 def _param_set(order: list[Value], params: Any) -> set[Value] | None:
     """The parameters among the leaves: ``params`` as given, else the weights and biases of neurons.
 
@@ -494,6 +647,7 @@ def draw_dot(
     collapse: str = "auto",
     max_nodes: int | None = DEFAULT_MAX_NODES,
     legend: bool = True,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> Drawing:
     """Draw the computation graph below ``root``; returns a `Drawing` (a ``graphviz.Digraph``).
 
@@ -522,8 +676,12 @@ def draw_dot(
             has more than ``max_nodes`` Values.
         max_nodes: the most record nodes drawn; beyond it only the ones nearest
             the root are kept and the caption says how many were left out.
-            ``None`` draws everything (laying out thousands of nodes takes a while).
+            ``None`` draws everything; rendering refuses drawings of more than
+            `MAX_RENDER_NODES` nodes (`DrawingTooBig`), but ``.source`` and
+            saving to .dot work at any size.
         legend: add a caption explaining the colours.
+        timeout: seconds the renderer may take (``pipe``, ``render``, `save`,
+            Jupyter) before it is stopped with `RenderTimeout`; None: no limit.
 
     >>> from micrograd.tutorials import alice_loss
     >>> model, loss = alice_loss()
@@ -540,10 +698,12 @@ def draw_dot(
         raise ValueError(f"collapse must be one of {', '.join(_COLLAPSE)}, got {collapse!r}")
     if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
+    timeout = _check_timeout(timeout)
+    items = _highlight_items(highlight)
 
     parents = graph.parents(root)
     order = list(parents)  # parents() lists every node, in topological order
-    sources = _sources(order, highlight)
+    sources = _sources(order, items)
     marked = _on_paths(order, sources)
     too_big = max_nodes is not None and len(order) > max_nodes
     fold = collapse == "neurons" or (collapse == "auto" and too_big)
@@ -554,6 +714,8 @@ def draw_dot(
     dot.attr("node", fontname=_FONT, fontsize="11")
     dot.attr("edge", fontname=_FONT, fontsize="9", arrowsize="0.7")
     dot.values_total, dot.values_drawn = len(order), len({m for u in shown for m in u.members})
+    dot.nodes = len(shown) + sum(1 for u in shown if u.op)
+    dot.timeout = timeout
     ids = {u: f"v{i}" for i, u in enumerate(shown)}
     for u in shown:
         _draw_unit(dot, u, ids, where, marked, edge_labels)
@@ -572,8 +734,9 @@ def _draw_unit(
     uid, v = ids[u], u.value
     red = {"color": _RED, "penwidth": "2.5"}
     # a node whose inputs were cut by max_nodes gets a dashed outline (the caption explains)
-    cut = any(where[c] not in ids for c, _ in u.inputs)
-    fields = [_record_text(v.label)] if v.label else []
+    cut = any(where.get(c) not in ids for c, _ in u.inputs)
+    label = _drawable(v.label, v)
+    fields = [_record_text(label)] if label else []
     if u.note:
         fields.append(_record_text(u.note))
     fields += [f"data {_num(v.data)}", f"grad {_num(v.grad)}"]
@@ -584,7 +747,7 @@ def _draw_unit(
         attrs["style"] = "filled,dashed"
     if any(m in marked for m in u.members):
         attrs.update(red)
-    tip = f"{v.label or 'value'}: data={v.data!r} grad={v.grad!r}"
+    tip = f"{label or 'value'}: data={v.data!r} grad={v.grad!r}"
     dot.node(uid, label="{ " + " | ".join(fields) + " }", tooltip=_record_text(tip), **attrs)
     target = uid
     if u.op:
@@ -598,12 +761,13 @@ def _draw_unit(
         }
         dot.node(target, label=graphviz.nohtml(u.op), **op_attrs, **(red if v in marked else {}))
     for child, local in u.inputs:
-        if where[child] not in ids:
+        c = where.get(child)
+        if c not in ids:
             continue
         eattrs = {"label": _num(local)} if edge_labels else {}
         if child in marked:
             eattrs.update(red, fontcolor=_RED)
-        dot.edge(ids[where[child]], target, **eattrs)
+        dot.edge(ids[c], target, **eattrs)
     if u.op:
         dot.edge(target, uid, **(red if v in marked else {}))
 
@@ -629,10 +793,10 @@ def _caption(
                    "leaf": "green: leaves (inputs or parameters)"}
         kinds = [text for kind, text in colours.items() if kind in present] + ["orange: output"]
         lines.append(", ".join(kinds) + (" · edge label: d(op result)/d(input)" if edge_labels else ""))
-    name = root.label or "output"
+    name = _drawable(root.label, root) or "output"
     for s in sources:
         n_paths, total = _path_sums(order, s)
-        label = s.label or "node"
+        label = _drawable(s.label, s) or "node"
         if s not in where:
             at = " (drawn inside the neurons that read it)"
         elif where[s].value is not s:

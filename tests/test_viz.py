@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import os
 import re
 import stat
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -15,9 +18,21 @@ import graphviz
 import pytest
 
 from micrograd import MLP, Value, viz
+from micrograd.cli import main
+from micrograd.cli.expr import ExpressionError, evaluate, parse_assignments
 from micrograd.nn import Neuron
 from micrograd.tutorials import PARAMETER_NAMES, alice_loss, hand_partials
-from micrograd.viz import Drawing, RendererNotFound, RenderError, chain_rule_paths, draw_dot, find_renderer, save
+from micrograd.viz import (
+    Drawing,
+    DrawingTooBig,
+    RendererNotFound,
+    RenderError,
+    RenderTimeout,
+    chain_rule_paths,
+    draw_dot,
+    find_renderer,
+    save,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -214,6 +229,76 @@ def test_bad_arguments_are_clear_errors():
         draw_dot(out, collapse="layers")
     with pytest.raises(ValueError, match="max_nodes"):
         draw_dot(out, max_nodes=0)
+    with pytest.raises(ValueError, match="timeout must be a positive number of seconds, or None"):
+        draw_dot(out, timeout=0)
+
+
+class UsageError(Exception):
+    """What ``micrograd draw`` printed when it stopped with exit status 2."""
+
+
+def draw_command(*args: str):
+    """A call of ``micrograd draw ARGS`` that raises UsageError with its message when it exits with status 2."""
+
+    def run() -> None:
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            try:
+                status = main(["draw", *args])
+            except SystemExit as e:  # argparse's errors
+                status = e.code
+        if status == 2:
+            raise UsageError(err.getvalue())
+        raise AssertionError(f"micrograd draw {' '.join(args)} exited with status {status}, not 2")
+
+    return run
+
+
+def _product():
+    return Value(2.0, label="a") * Value(3.0, label="b")
+
+
+UNCLEAR_ERRORS = [
+    ("highlight=5", lambda: draw_dot(_product(), highlight=5), TypeError,
+     ["highlight takes a Value, a label such as 'w1', or a list of them", "int 5"]),
+    ("highlight=[w, 5]", lambda: draw_dot(_product(), highlight=["a", 5]), TypeError, ["int 5 in the list"]),
+    ("parse_assignments([1])", lambda: parse_assignments([1]), TypeError, ["strings such as 'a=2'", "int 1"]),
+    ("parse_assignments('a=2')", lambda: parse_assignments("a=2"), TypeError,
+     ["a list of strings", "got the string 'a=2'", "['a=2']"]),
+    ("exp(x=a)", lambda: evaluate("exp(x=a)", {"a": 1}), ExpressionError,
+     ["without a name", "write exp(...), not exp(x=...)"]),
+    ("draw -a*2", draw_command("-a*2", "a=1"), UsageError,
+     ["unrecognized arguments: -a*2", "put it after --", 'micrograd draw -- "-a*2" a=1']),
+    ("draw -- -a*2 a=1 -o", draw_command("--", "-a*2", "a=1", "-o", "x.svg"), UsageError,
+     ["'-o' is not VAR=VALUE", "put options before --"]),
+    ("draw a*1e309", draw_command("a*1e309", "a=1"), UsageError,
+     ["the number 1e309 is too large for a float", "use a smaller number"]),
+    ("a*b overflowing", lambda: evaluate("a*b", {"a": 1e200, "b": 1e200}), ExpressionError,
+     ["a*b is too large for a float", "use smaller values for a, b"]),
+    ("non-ASCII name", lambda: evaluate("ä*2", {"ä": 1}), ExpressionError,
+     ["the name 'ä' is not allowed", "ASCII letters"]),
+    ("non-ASCII assignment", lambda: parse_assignments(["ä=1"]), ExpressionError,
+     ["'ä' is not a variable name", "ASCII letters"]),
+    ("NUL in a label", lambda: draw_dot(Value(1.0, label="a\x00b") * 2), ValueError,
+     ["the label 'a\\x00b'", "control character", "value.label"]),
+    ("ESC in a label", lambda: draw_dot(Value(1.0, label="\x1b[1mw") * 2), ValueError, ["'\\x1b'"]),
+]
+
+
+@pytest.mark.parametrize("case", UNCLEAR_ERRORS, ids=[case[0] for case in UNCLEAR_ERRORS])
+def test_unclear_draw_errors_are_clear(case):
+    """Each error says what was wrong and what to do, in the words listed."""
+    _, call, error, words = case
+    with pytest.raises(error) as e:
+        call()
+    for word in words:
+        assert word in str(e.value)
+    assert "learning rate" not in str(e.value)  # advice for training, not for drawing
+
+
+def test_labels_with_tabs_and_newlines_still_draw():
+    dot = draw_dot(Value(1.0, label="a\tb\nc") * 2)
+    assert "a\tb\nc" in dot.source
 
 
 # ---------------------------------------------------------------------------- chain rule on the edges
@@ -342,7 +427,7 @@ def test_auto_collapses_only_graphs_larger_than_max_nodes():
     _, loss = alice_loss()
     assert "params" not in draw_dot(loss).source  # 17 Values: drawn in full
     _, out = mlp_on_inputs(1)
-    assert "relu(w·x + b)" in draw_dot(out).source  # 409 Values > 250
+    assert "relu(w·x + b)" in draw_dot(out).source  # 405 Values > 250
 
 
 def test_max_nodes_keeps_the_nodes_nearest_the_root_and_says_so():
@@ -453,6 +538,51 @@ def test_a_failing_renderer_raises_render_error_with_its_message(monkeypatch, tm
     with pytest.raises(RenderError, match="cannot write pdf: use .svg or .png"):
         save(Value(1.0), tmp_path / "x.pdf")
     assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="uses a script with a shebang as the fake renderer")
+def test_a_renderer_that_takes_too_long_is_stopped_and_nothing_is_written(monkeypatch, tmp_path):
+    pid_file = tmp_path / "pid"
+    fake_renderer(tmp_path, "dot", f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); "
+                  "time.sleep(60)")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    _, out = mlp_on_inputs(1)
+    start = time.perf_counter()
+    with pytest.raises(RenderTimeout) as e:
+        save(out, tmp_path / "mlp.svg", timeout=0.5)
+    assert time.perf_counter() - start < 30
+    message = str(e.value)
+    for words in ("did not finish within 0.5 s and was stopped", "nothing was written",
+                  "37 boxes and op nodes, showing 405 Values", "max_nodes", "collapse='neurons'", ".dot",
+                  "timeout=SECONDS"):
+        assert words in message
+    assert isinstance(e.value, RenderError) and e.value.seconds == 0.5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dot", "pid"]  # no picture, not even a partial one
+    with pytest.raises(ProcessLookupError):  # the renderer was killed, and reaped
+        os.kill(int(pid_file.read_text()), 0)
+    # the drawing's own limit applies when save is given none, and pipe() uses it too
+    dot = draw_dot(out, timeout=0.2)
+    with pytest.raises(RenderTimeout):
+        save(dot, tmp_path / "mlp.png")
+    with pytest.raises(RenderTimeout):
+        dot.pipe()
+    assert dot._repr_mimebundle_() == {"text/plain": str(RenderTimeout(0.2, dot.size()))}
+    assert dot._repr_svg_() is None  # without running the renderer a second time
+
+
+def test_a_drawing_too_big_to_render_is_refused_before_the_renderer_starts(no_renderer, monkeypatch, tmp_path):
+    monkeypatch.setattr(viz, "MAX_RENDER_NODES", 100)
+    _, out = mlp_on_inputs(1)
+    dot = draw_dot(out, collapse="none", max_nodes=None)
+    assert dot.values_drawn == dot.values_total == 405 and dot.nodes == 405 + 66  # 33 dots, 32 relus, 1 sum
+    with pytest.raises(DrawingTooBig) as e:  # not RendererNotFound: the renderer is not even looked for
+        save(dot, tmp_path / "mlp.svg")
+    for words in ("too big to render: 405 Values in 471 boxes and op nodes, more than the 100",
+                  "max_nodes=250", "collapse='neurons'", ".dot file"):
+        assert words in str(e.value)
+    assert not list(tmp_path.iterdir())
+    assert save(dot, tmp_path / "mlp.dot").read_text() == dot.source  # the DOT text is written at any size
+    assert "too big to render" in dot._repr_mimebundle_()["text/plain"]
 
 
 def test_save_rejects_unknown_extensions_and_stray_options(tmp_path):
