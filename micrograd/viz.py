@@ -15,10 +15,10 @@ and ``dev`` extras install (`find_renderer`). `save` writes a file by its
 extension; in Jupyter a drawing displays itself through the same lookup.
 
 Drawing never hangs: ``max_nodes`` (default 250) draws only the nodes nearest
-the root; the renderer is stopped after ``timeout`` seconds (default 60) with
-`RenderTimeout`; and a drawing too big for any renderer to lay out is refused
-before it starts (`DrawingTooBig`). Each error says how big the drawing is and
-how to draw less.
+the root, walking no further into the graph than that needs; the renderer is
+stopped after ``timeout`` seconds (default 60) with `RenderTimeout`; and a
+drawing too big for any renderer to lay out is refused before it starts
+(`DrawingTooBig`). Each error says how big the drawing is and how to draw less.
 
 >>> from micrograd import Value
 >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -44,7 +44,7 @@ from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 from types import EllipsisType
-from typing import Any
+from typing import Any, cast
 
 import graphviz
 
@@ -82,6 +82,7 @@ MAX_RENDER_NODES = 20_000
 #: file extensions `save` understands; ``dot``/``gv`` are the DOT text itself
 SAVE_FORMATS = ("svg", "png", "pdf", "dot", "gv")
 _COLLAPSE = ("auto", "neurons", "none")
+_FINISHING = frozenset(activations())  # the ops that can finish a neuron
 _RANKDIRS = ("LR", "RL", "TB", "BT")
 # Colours: blue parameters, green inputs (or every leaf, when parameters cannot be told),
 # orange output, red highlighted paths.
@@ -233,19 +234,27 @@ class Drawing(graphviz.Digraph):
     seconds (`RenderTimeout`; None: no limit) and refuse a drawing of more than
     `MAX_RENDER_NODES` nodes (`DrawingTooBig`). Everything else is plain ``graphviz``.
 
-    ``values_drawn`` and ``values_total`` count the Values shown and in the
-    graph; ``nodes`` counts the Graphviz nodes: boxes and op circles.
+    ``values_drawn`` counts the Values shown (a collapsed neuron shows several);
+    ``values_total`` the Values in the whole graph, or None when the drawing
+    was cut by ``max_nodes`` and the rest of the graph was not walked (it is
+    walked only for ``highlight``, to sum over every path). ``nodes`` counts
+    the Graphviz nodes: boxes and op circles.
     """
 
     values_drawn: int = 0
-    values_total: int = 0
+    values_total: int | None = 0
     nodes: int = 0
     timeout: float | None = DEFAULT_TIMEOUT
     _failed_source: str | None = None  # the source whose inline display failed, not to be tried twice
 
     def size(self) -> str:
         """How big the drawing is, in words: ``'462 boxes and op nodes, showing 267 of 5,239 Values'``."""
-        of = f" of {self.values_total:,}" if self.values_drawn < self.values_total else ""
+        if self.values_total is None:
+            of = " of a bigger graph"
+        elif self.values_drawn < self.values_total:
+            of = f" of {self.values_total:,}"
+        else:
+            of = ""
         return f"{self.nodes:,} boxes and op nodes, showing {self.values_drawn:,}{of} Values"
 
     def pipe(
@@ -410,21 +419,32 @@ def _highlight_items(highlight: Highlight) -> list[Value | str]:
 
 
 def _sources(order: list[Value], items: list[Value | str]) -> list[Value]:
-    """Resolve highlight ``items`` (Values and/or labels) to nodes of the graph, or raise naming what is missing."""
-    found: list[Value] = []
+    """The nodes the highlight ``items`` name in the graph ``order`` (all of it), or an error naming what is missing."""
+    found: dict[Value, None] = {}
     members = set(order)
+    searched = f"the {len(order):,} Values of the graph of {order[-1].label or 'the output'}"
     for item in items:
         if isinstance(item, Value):
             if item not in members:
-                raise ValueError(f"highlight: {item!r} is not part of this graph")
+                raise ValueError(f"highlight: {item!r} is not part of this graph (it is not among {searched})")
             matches = [item]
         else:
             matches = [v for v in order if v.label == item]
             if not matches:
-                labels = ", ".join(sorted({v.label for v in order if v.label}, key=_natural)) or "none"
-                raise ValueError(f"highlight: no node labelled {item!r} in this graph; its labels are: {labels}")
-        found += [m for m in matches if m not in found]
-    return found
+                labels = sorted({v.label for v in order if v.label}, key=_natural)
+                listed = ", ".join(labels[:_LABELS_LISTED]) or "none"
+                if len(labels) > _LABELS_LISTED:
+                    listed += f" and {len(labels) - _LABELS_LISTED:,} more"
+                raise ValueError(
+                    f"highlight: no node labelled {item!r} among {searched} (all were searched); "
+                    f"its labels are: {listed}"
+                )
+        found.update(dict.fromkeys(matches))
+    return list(found)
+
+
+#: how many labels the error for an unknown highlight label lists
+_LABELS_LISTED = 40
 
 
 def _natural(s: str) -> tuple[int | str, ...]:
@@ -583,10 +603,9 @@ def _build_units(
     absorbed: set[Value] = set()
     if collapse:
         dots = [n for n in order if n._op == "dot"]
-        finishing = set(activations())  # the ops that can finish a neuron
         for node in dots:
             ps = parents[node]
-            if len(ps) == 1 and ps[0][0]._op in finishing and len(ps[0][0]._prev) == 1:
+            if len(ps) == 1 and ps[0][0]._op in _FINISHING and len(ps[0][0]._prev) == 1:
                 neuron_of[ps[0][0]] = node
             else:
                 neuron_of[node] = node
@@ -623,17 +642,134 @@ def _build_units(
     return units, where
 
 
-def _keep_nearest(units: list[_Unit], where: dict[Value, _Unit], max_nodes: int) -> list[_Unit]:
-    """The ``max_nodes`` units closest to the root (breadth first), in drawing order."""
+def _neuron_dot(node: Value) -> Value | None:
+    """The weighted sum (``dot`` node) that ``node`` activates, if ``node`` is an activation of one."""
+    if node._op in _FINISHING and len(node._prev) == 1 and node._prev[0]._op == "dot":
+        return node._prev[0]
+    return None
+
+
+def _walk(root: Value, budget: int, whole_neurons: bool) -> tuple[dict[Value, None], bool]:
+    """The Values nearest to ``root``, breadth first, and whether they are all of its graph.
+
+    The walk stops expanding nodes once it has found ``budget`` Values; a node
+    is expanded whole (all its children are found). With ``whole_neurons``, the
+    neurons left at the edge get their weighted sum and its inputs too, so that
+    collapsing draws them as neurons and not as bare activations.
+    """
+    found: dict[Value, None] = {root: None}
+    queue = deque([root])
+    while queue and len(found) < budget:
+        for child in queue.popleft()._prev:
+            if child not in found:
+                found[child] = None
+                queue.append(child)
+    edge = list(queue)  # found, not expanded
+    if whole_neurons:
+        for node in queue:
+            dot = node if node._op == "dot" else _neuron_dot(node)
+            if dot is not None:
+                new = [v for v in (dot, *dot._prev) if v not in found]
+                found.update(dict.fromkeys(new))
+                edge += new
+    return found, all(c in found for node in edge for c in node._prev)
+
+
+class _Within:
+    """A Value of the part of a graph walked, seen with only its children in that part."""
+
+    __slots__ = ("value", "_prev")
+
+    def __init__(self, value: Value) -> None:
+        self.value = value
+        self._prev: tuple[_Within, ...] = ()
+
+
+def _order_within(root: Value, part: dict[Value, None]) -> list[Value]:
+    """The Values of ``part`` in `graph.topological_order`, as if the graph stopped where the walk did."""
+    within = {v: _Within(v) for v in part}
+    for v, w in within.items():
+        w._prev = tuple(within[c] for c in v._prev if c in within)
+    # the same walk as the whole graph's order: a drawing cut short keeps the whole drawing's layout
+    order = cast("list[_Within]", graph.topological_order(cast(Value, within[root])))
+    return [w.value for w in order]
+
+
+def _parents_within(order: list[Value]) -> dict[Value, list[tuple[Value, float]]]:
+    """``graph.parents`` restricted to the nodes of ``order``: edges into nodes that were not walked are left out."""
+    parents: dict[Value, list[tuple[Value, float]]] = {v: [] for v in order}
+    for node in order:
+        for child, local in zip(node._prev, node._local):
+            if child in parents:
+                parents[child].append((node, local))
+    return parents
+
+
+def _keep_nearest(units: list[_Unit], where: dict[Value, _Unit], max_nodes: int) -> list[_Unit] | None:
+    """The ``max_nodes`` units closest to the root (breadth first), in drawing order.
+
+    None if the units were built from too small a part of the graph to tell:
+    the search reached a node that was not walked, or a neuron cut in half.
+    """
     kept = {units[-1]}
     queue = deque([units[-1]])
     while queue and len(kept) < max_nodes:
         for child, _ in queue.popleft().inputs:
-            u = where[child]
+            u = where.get(child)
+            if u is None:
+                if len(kept) < max_nodes:
+                    return None
+                continue
             if u not in kept and len(kept) < max_nodes:
                 kept.add(u)
                 queue.append(u)
+    for u in kept:
+        dot = _neuron_dot(u.value)
+        if dot is not None and dot not in where:
+            return None
     return [u for u in units if u in kept]
+
+
+class _Part:
+    """The part of the graph a drawing shows: its units and what is known about the rest."""
+
+    def __init__(self, units: list[_Unit], where: dict[Value, _Unit], shown: list[_Unit],
+                 walked: int, complete: bool, folded: bool) -> None:
+        self.units, self.where, self.shown = units, where, shown
+        self.walked = walked  # how many Values the drawing code looked at
+        self.complete = complete  # whether that was the whole graph
+        self.folded = folded  # whether neurons are collapsed
+
+
+def _whole_part(order: list[Value], params: Any, fold: bool) -> _Part:
+    """Every Value of the graph ``order``, drawn."""
+    units, where = _build_units(order, _parents_within(order), _param_set(order, params), fold)
+    return _Part(units, where, units, len(order), True, fold)
+
+
+def _nearest_part(root: Value, params: Any, collapse: str, max_nodes: int) -> _Part:
+    """The ``max_nodes`` units nearest ``root``, from a walk of the graph that goes no further than that needs.
+
+    The walk starts with ``max_nodes + 1`` Values (enough to tell whether the
+    graph is bigger) and doubles until the units found contain the nearest
+    ``max_nodes`` whole, so its cost is in proportion to what is drawn.
+    Which neurons to collapse and which parameters to draw inside them is
+    decided from the part walked.
+    """
+    budget = max_nodes + 1
+    fold = collapse == "neurons"
+    while True:
+        found, complete = _walk(root, budget, fold)
+        if collapse == "auto" and not fold and len(found) > max_nodes:
+            fold = True  # too many Values to draw each one: collapse, and walk again keeping neurons whole
+            continue
+        order = graph.topological_order(root) if complete else _order_within(root, found)
+        units, where = _build_units(order, _parents_within(order), _param_set(order, params), fold)
+        shown = units if complete and len(units) <= max_nodes else _keep_nearest(units, where, max_nodes)
+        if shown is not None:
+            return _Part(units, where, shown, len(order), complete, fold)
+        assert not complete, "the whole graph was walked, yet the nearest nodes could not be told"
+        budget *= 2
 
 
 def draw_dot(
@@ -665,6 +801,7 @@ def draw_dot(
         highlight: a Value, a label (``'w1'``) or several; every path from it to
             ``root`` is drawn in red and the caption shows the sum over those paths
             of the product of the local derivatives, which is d root / d source.
+            Summing over every path takes one walk of the whole graph.
         params: the parameters (a list of Values, or a Module), drawn blue and
             the other leaves green; by default the weights and biases of the
             graph's neurons (its ``dot`` nodes), whatever their labels. In a
@@ -675,7 +812,8 @@ def draw_dot(
             ``'none'`` draws every Value; ``'auto'`` collapses only when the graph
             has more than ``max_nodes`` Values.
         max_nodes: the most record nodes drawn; beyond it only the ones nearest
-            the root are kept and the caption says how many were left out.
+            the root are kept, the caption says so, and the rest of the graph is
+            not even walked, so drawing part of a huge graph is quick.
             ``None`` draws everything; rendering refuses drawings of more than
             `MAX_RENDER_NODES` nodes (`DrawingTooBig`), but ``.source`` and
             saving to .dot work at any size.
@@ -701,26 +839,31 @@ def draw_dot(
     timeout = _check_timeout(timeout)
     items = _highlight_items(highlight)
 
-    parents = graph.parents(root)
-    order = list(parents)  # parents() lists every node, in topological order
-    sources = _sources(order, items)
-    marked = _on_paths(order, sources)
-    too_big = max_nodes is not None and len(order) > max_nodes
-    fold = collapse == "neurons" or (collapse == "auto" and too_big)
-    units, where = _build_units(order, parents, _param_set(order, params), fold)
-    shown = _keep_nearest(units, where, max_nodes) if max_nodes is not None and len(units) > max_nodes else units
+    # the whole graph is walked only when everything is drawn, or to sum over every path from a source
+    whole = graph.topological_order(root) if items or max_nodes is None else None
+    sources = _sources(whole, items) if whole is not None and items else []
+    marked = _on_paths(whole, sources) if whole is not None and sources else set()
+    if max_nodes is None:
+        assert whole is not None
+        part = _whole_part(whole, params, collapse == "neurons")
+    else:
+        part = _nearest_part(root, params, collapse, max_nodes)
+    shown = part.shown
 
-    dot = Drawing(format=format, graph_attr={"rankdir": rankdir, "fontname": _FONT, "fontsize": "11"})
+    ids = {u: f"v{i}" for i, u in enumerate(shown)}
+    graph_attr = {"rankdir": rankdir, "fontname": _FONT, "fontsize": "11"}
+    dot = Drawing(format=format, graph_attr=graph_attr)
     dot.attr("node", fontname=_FONT, fontsize="11")
     dot.attr("edge", fontname=_FONT, fontsize="9", arrowsize="0.7")
-    dot.values_total, dot.values_drawn = len(order), len({m for u in shown for m in u.members})
+    drawn_values = {m for u in shown for m in u.members}
+    dot.values_drawn = len(drawn_values)
+    dot.values_total = len(whole) if whole is not None else part.walked if part.complete else None
     dot.nodes = len(shown) + sum(1 for u in shown if u.op)
     dot.timeout = timeout
-    ids = {u: f"v{i}" for i, u in enumerate(shown)}
     for u in shown:
-        _draw_unit(dot, u, ids, where, marked, edge_labels)
+        _draw_unit(dot, u, ids, part.where, marked, edge_labels)
     caption = _caption(
-        root, order, sources, where, shown, units, legend=legend, edge_labels=edge_labels, max_nodes=max_nodes
+        root, whole or [], sources, part, drawn_values, legend=legend, edge_labels=edge_labels, max_nodes=max_nodes
     )
     if caption:
         dot.attr(label=caption, labeljust="l", labelloc="b")
@@ -772,21 +915,26 @@ def _draw_unit(
         dot.edge(target, uid, **(red if v in marked else {}))
 
 
+#: the caption gives the chain-rule sum for at most this many highlighted nodes
+_SOURCES_SUMMED = 5
+
+
 def _caption(
     root: Value,
     order: list[Value],
     sources: list[Value],
-    where: dict[Value, _Unit],
-    shown: list[_Unit],
-    units: list[_Unit],
+    part: _Part,
+    drawn: set[Value],
     *,
     legend: bool,
     edge_labels: bool,
     max_nodes: int | None,
 ) -> str:
-    """The text under the picture: the colours, the chain rule for each highlighted source, what was cut."""
-    present = {u.kind for u in shown}
-    folded = any(u.note for u in units)
+    """The text under the picture: the colours, the chain rule for each highlighted source, what was cut.
+
+    ``order`` is the whole graph when there are ``sources``, ``drawn`` the Values shown.
+    """
+    present = {u.kind for u in part.shown}
     lines = []
     if legend:
         colours = {"param": "blue: parameters", "input": "green: inputs", "neuron": "purple: whole neurons",
@@ -794,24 +942,34 @@ def _caption(
         kinds = [text for kind, text in colours.items() if kind in present] + ["orange: output"]
         lines.append(", ".join(kinds) + (" · edge label: d(op result)/d(input)" if edge_labels else ""))
     name = _drawable(root.label, root) or "output"
-    for s in sources:
+    for s in sources[:_SOURCES_SUMMED]:
         n_paths, total = _path_sums(order, s)
         label = _drawable(s.label, s) or "node"
-        if s not in where:
+        unit = part.where.get(s)
+        if s not in drawn:
+            at = f" (not drawn: beyond the {max_nodes} nodes nearest to {name})"
+        elif unit is None:
             at = " (drawn inside the neurons that read it)"
-        elif where[s].value is not s:
-            at = f" (inside {where[s].value.label or 'a neuron'})"
+        elif unit.value is not s:
+            at = f" (inside {unit.value.label or 'a neuron'})"
         else:
             at = ""
         lines.append(
             f"red: the {n_paths} path{'s' * (n_paths != 1)} from {label}{at} to {name}; "
             f"sum over paths of the product of local derivatives = d{name}/d{label} = {_num(total)}"
         )
-    if len(shown) < len(units):
+    if len(sources) > _SOURCES_SUMMED:
+        lines.append(f"red too: the paths from {len(sources) - _SOURCES_SUMMED:,} more highlighted nodes")
+    if len(part.shown) < len(part.units) or not part.complete:
+        folded = " (neurons collapsed)" if part.folded else ""
+        if part.complete:
+            of, more = f" of {len(part.units)}", "pass max_nodes=None to draw all"
+        else:  # the rest was not walked, unless to sum over paths
+            of = f"; the graph has {len(order):,} Values" if order else "; the graph has more"
+            more = "a larger max_nodes draws more"
         lines.append(
-            f"showing the {len(shown)} nodes nearest to {name} of {len(units)}"
-            f"{' (neurons collapsed)' if folded else ''}; "
-            f"max_nodes={max_nodes}; dashed: inputs not drawn (pass max_nodes=None to draw all)"
+            f"showing the {len(part.shown)} nodes nearest to {name}{of}{folded}; "
+            f"max_nodes={max_nodes}; dashed: inputs not drawn ({more})"
         )
     # \l ends a left-justified line in Graphviz labels
     return "".join(_caption_text(line) + "\\l" for line in lines)
@@ -820,4 +978,3 @@ def _caption(
 def _caption_text(s: str) -> str:
     """Graph captions are plain labels: only backslashes and quotes need escaping."""
     return s.replace("\\", "\\\\").replace('"', '\\"')
-

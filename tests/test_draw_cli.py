@@ -171,3 +171,8 @@ def test_an_expression_starting_with_minus_goes_after_double_dash(capsys):
     assert main(["draw", "-o", "-", "--", "-a*2", "a=3"]) == 0
     assert "data -6" in capsys.readouterr().out
 
+
+def test_a_cut_drawing_says_the_graph_has_more(monkeypatch, capsys):
+    monkeypatch.setattr(viz, "RENDERERS", ("micrograd-test-no-such-renderer",))
+    assert main(["draw", "+".join(["a"] * 30), "a=1", "--max-nodes", "5", "-o", "sum.dot"]) == 0
+    assert "wrote sum.dot (the 5 values nearest the output; the graph has more)" in capsys.readouterr().out

@@ -17,7 +17,7 @@ from pathlib import Path
 import graphviz
 import pytest
 
-from micrograd import MLP, Value, viz
+from micrograd import MLP, Value, graph, viz
 from micrograd.cli import main
 from micrograd.cli.expr import ExpressionError, evaluate, parse_assignments
 from micrograd.nn import Neuron
@@ -84,6 +84,10 @@ def pure(monkeypatch) -> str:
 def no_renderer(monkeypatch) -> None:
     monkeypatch.setattr(viz, "RENDERERS", ("micrograd-test-no-such-renderer",))
     assert find_renderer() is None
+
+
+def tooltips(dot: graphviz.Digraph) -> list[str]:
+    return re.findall(r'tooltip="([^"]*)"', dot.source)
 
 
 def svg_texts(svg: bytes | str) -> list[str]:
@@ -332,10 +336,31 @@ def test_highlight_accepts_a_value_and_several_sources():
 
 def test_highlight_of_an_unknown_label_lists_the_labels():
     _, loss = alice_loss()
-    with pytest.raises(ValueError, match=r"no node labelled 'w9'.*b1, b2, b3, h1"):
+    with pytest.raises(ValueError, match=r"no node labelled 'w9' among the 17 Values of the graph of L \(all were "
+                       r"searched\); its labels are: L, b1, b2, b3, h1"):
         draw_dot(loss, highlight="w9")
     with pytest.raises(ValueError, match="not part of this graph"):
         draw_dot(loss, highlight=Value(1.0))
+
+
+def test_highlight_beyond_the_drawn_part_still_sums_over_every_path():
+    model, out = mlp_on_inputs(8)
+    out.backward()
+    name, w = next((n, p) for n, p in model.named_parameters() if abs(p.grad) > 1e-3)
+    dot = draw_dot(out, collapse="none", max_nodes=40, highlight=name)
+    assert len(records(dot)) == 40
+    # a first-layer weight reaches the output 16 ways in each of the 8 samples; none is drawn in full
+    assert f"red: the 128 paths from {name} (not drawn: beyond the 40 nodes nearest to output)" in dot.source
+    assert f"doutput/d{name} = {viz._num(w.grad)}" in dot.source
+    assert dot.values_total == len(graph.topological_order(out))  # highlighting walked the whole graph
+    assert f"the graph has {dot.values_total:,} Values" in dot.source
+
+
+def test_a_label_matching_many_nodes_sums_for_the_first_few():
+    _, out = mlp_on_inputs(8)
+    dot = draw_dot(out, collapse="none", max_nodes=40, highlight="x1")  # one x1 per sample
+    assert dot.source.count("red: the 1 path") == 0 and dot.source.count("paths from x1") == viz._SOURCES_SUMMED
+    assert f"red too: the paths from {8 - viz._SOURCES_SUMMED} more highlighted nodes" in dot.source
 
 
 def test_caption_gives_the_sum_over_paths_of_products_of_local_derivatives():
@@ -434,10 +459,58 @@ def test_max_nodes_keeps_the_nodes_nearest_the_root_and_says_so():
     _, out = mlp_on_inputs(8)
     dot = draw_dot(out, collapse="none", max_nodes=40)
     assert len(records(dot)) == 40
-    assert dot.values_drawn == 40 < dot.values_total
-    assert f"showing the 40 nodes nearest to output of {dot.values_total}" in dot.source
+    assert dot.values_drawn == 40 and dot.values_total is None  # the rest of the graph was not walked
+    assert "showing the 40 nodes nearest to output; the graph has more; max_nodes=40" in dot.source
     assert "dashed" in dot.source
     assert "{ data" in records(dot)[-1]  # the root is always kept
+    # the nearest 40 are the first 40 found breadth first from the root, whatever the walk's extent
+    everything = {m for m in graph.topological_order(out)}
+    nearest, queue = [out], [out]
+    while len(nearest) < 40:
+        for child in queue.pop(0)._prev:
+            if child not in nearest and len(nearest) < 40:
+                nearest.append(child)
+                queue.append(child)
+    assert len(everything) > 40
+    assert sorted(tooltips(dot)) == sorted(f"{v.label or 'value'}: data={v.data!r} grad={v.grad!r}" for v in nearest)
+
+
+class Untouchable(Value):
+    """A leaf that fails the test when the drawing code looks at its children: it is too far to be walked."""
+
+    __slots__ = ()
+
+    @property
+    def _prev(self):
+        raise AssertionError("the drawing walked the whole graph to draw a part of it")
+
+    @_prev.setter
+    def _prev(self, value):
+        pass
+
+
+def test_a_capped_drawing_walks_only_the_part_it_draws():
+    far = Untouchable(1.0, label="far")
+    y = far
+    for _ in range(2_000):  # 4,000 nodes from the root to the far leaf
+        y = (y * 1.0).tanh()
+    y = y + Value(2.0, label="near")
+    for collapse in ("auto", "none", "neurons"):
+        dot = draw_dot(y, collapse=collapse, max_nodes=30)
+        assert len(records(dot)) == 30 and "the graph has more" in dot.source
+    # a graph that fits is walked whole, and says how big it is
+    small = draw_dot((Value(1.0) * 2).tanh(), max_nodes=30)
+    assert small.values_total == small.values_drawn == 3 and "the graph has more" not in small.source
+
+
+def test_a_capped_drawing_of_a_batch_draws_neurons_whole():
+    _, out = mlp_on_inputs(8)
+    full = draw_dot(out, collapse="neurons", max_nodes=None)
+    capped = draw_dot(out, collapse="neurons", max_nodes=20)
+    assert len(records(capped)) == 20
+    # each neuron drawn is the same box as in the full drawing: no neuron is cut in half by the walk
+    assert set(records(capped)) <= set(records(full))
+    assert all(("params" in r) or r.startswith("{ data") or r.startswith("{ x") for r in records(capped))
 
 
 def test_max_nodes_none_draws_everything():

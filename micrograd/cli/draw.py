@@ -211,10 +211,12 @@ def run(args: argparse.Namespace) -> int:
         return _error(str(e))
     except OSError as e:
         return _error(f"cannot write {out!r}: {e.strerror or e}")
-    shown = str(drawing.values_total)
-    if drawing.values_drawn < drawing.values_total:
-        shown = f"{drawing.values_drawn} of {shown}"
-    shown += " values"
+    if drawing.values_total is None:
+        shown = f"the {drawing.values_drawn} values nearest the output; the graph has more"
+    elif drawing.values_drawn < drawing.values_total:
+        shown = f"{drawing.values_drawn} of {drawing.values_total} values"
+    else:
+        shown = f"{drawing.values_total} values"
     print(f"wrote {out} ({shown}{', with gradients' if args.grad else ''})")
     return 0
 
