@@ -772,6 +772,35 @@ def _nearest_part(root: Value, params: Any, collapse: str, max_nodes: int) -> _P
         budget *= 2
 
 
+#: beyond this many bends of long edges (see `_bends`), the layout is bounded (see `draw_dot`)
+_MANY_BENDS = 2_000
+
+
+def _bends(part: _Part) -> int:
+    """How many ranks the drawing's edges skip in all: the virtual nodes Graphviz's dot lays out for them.
+
+    dot puts every node on a rank (a column, with the default rankdir='LR') and
+    breaks an edge spanning k ranks into k - 1 virtual nodes. The ranks are
+    estimated the way dot sets a leaf's: right before the first op that reads it.
+    """
+    drawn = set(part.shown)
+    depth: dict[_Unit, int] = {}  # ranks before the root's
+    for u in reversed(part.shown):  # every parent before its children
+        below = depth.setdefault(u, 0) + (2 if u.op else 1)  # an op node sits one rank before its record
+        for child, _ in u.inputs:
+            c = part.where.get(child)
+            if c in drawn:
+                depth[c] = max(depth.get(c, 0), below)
+    total = 0
+    for u in part.shown:
+        end = depth[u] + (1 if u.op else 0)  # the rank an input edge ends on
+        for child, _ in u.inputs:
+            c = part.where.get(child)
+            if c in drawn:
+                total += depth[c] - end - 1
+    return total
+
+
 def draw_dot(
     root: Value,
     format: str = "svg",
@@ -852,6 +881,14 @@ def draw_dot(
 
     ids = {u: f"v{i}" for i, u in enumerate(shown)}
     graph_attr = {"rankdir": rankdir, "fontname": _FONT, "fontsize": "11"}
+    if _bends(part) > _MANY_BENDS:
+        # Long edges (one Value read all along a chain, as in a+a+...+a) make dot's placement of
+        # their virtual nodes slow: it takes ever more steps, each costing the whole graph. Two steps
+        # per node leave such a chain looking the same. With edge labels, routing curves through all
+        # those ranks is the slow part: draw straight segments instead.
+        graph_attr["nslimit"] = "2"
+        if edge_labels:
+            graph_attr["splines"] = "line"
     dot = Drawing(format=format, graph_attr=graph_attr)
     dot.attr("node", fontname=_FONT, fontsize="11")
     dot.attr("edge", fontname=_FONT, fontsize="9", arrowsize="0.7")

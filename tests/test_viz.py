@@ -658,6 +658,29 @@ def test_a_drawing_too_big_to_render_is_refused_before_the_renderer_starts(no_re
     assert "too big to render" in dot._repr_mimebundle_()["text/plain"]
 
 
+@pytest.mark.parametrize("edge_labels", [False, True])
+def test_a_value_read_all_along_a_chain_renders_quickly(pure, tmp_path, edge_labels):
+    """a+a+...+a: one leaf with an edge to every op of the chain (it took minutes for 100 terms)."""
+    from micrograd.cli.expr import evaluate
+
+    total = evaluate("+".join(["a"] * 100), {"a": 1})
+    total.backward()
+    path = save(total, tmp_path / "sum.svg", edge_labels=edge_labels, timeout=10)
+    texts = svg_texts(path.read_bytes())
+    assert "grad 100" in texts and "data 100" in texts  # d total / d a: a is read 100 times
+    assert sum(t == "+" for t in texts) == 99
+
+
+def test_drawings_without_long_edges_keep_graphvizs_full_layout():
+    model, loss = alice_loss()
+    _, out = mlp_on_inputs(1)
+    for dot in (draw_dot(loss, edge_labels=True), draw_dot(out, collapse="neurons", edge_labels=True),
+                draw_dot(out, collapse="none", max_nodes=None)):
+        assert "nslimit" not in dot.source and "splines" not in dot.source
+    chain = draw_dot(evaluate("+".join(["a"] * 100), {"a": 1}), edge_labels=True)
+    assert "nslimit=2" in chain.source and "splines=line" in chain.source
+
+
 def test_save_rejects_unknown_extensions_and_stray_options(tmp_path):
     with pytest.raises(ValueError, match="use one of the extensions svg, png, pdf, dot, gv"):
         save(Value(1.0), tmp_path / "x.jpg")
