@@ -14,6 +14,12 @@ if it is installed, otherwise the ``graphviz-pure`` executable that the ``viz``
 and ``dev`` extras install (`find_renderer`). `save` writes a file by its
 extension; in Jupyter a drawing displays itself through the same lookup.
 
+Drawing never hangs: ``max_nodes`` (default 250) draws only the nodes nearest
+the root, walking no further into the graph than that needs; the renderer is
+stopped after ``timeout`` seconds (default 60) with `RenderTimeout`; and a
+drawing too big for any renderer to lay out is refused before it starts
+(`DrawingTooBig`). Each error says how big the drawing is and how to draw less.
+
 >>> from micrograd import Value
 >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
 >>> c = a * b
@@ -37,7 +43,8 @@ import sysconfig
 from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from types import EllipsisType
+from typing import Any, cast
 
 import graphviz
 
@@ -54,8 +61,12 @@ __all__ = [
     "Drawing",
     "RendererNotFound",
     "RenderError",
+    "RenderTimeout",
+    "DrawingTooBig",
     "RENDERER_REQUIREMENT",
     "DEFAULT_MAX_NODES",
+    "DEFAULT_TIMEOUT",
+    "MAX_RENDER_NODES",
 ]
 
 #: what the ``viz`` extra installs; the error for a missing renderer names it
@@ -64,9 +75,14 @@ RENDERER_REQUIREMENT = "graphviz-pure>=0.2,<0.3"
 RENDERERS: tuple[str, ...] = ("dot", "graphviz-pure")
 #: beyond this many Values a drawing is collapsed to neurons, then cut (see ``draw_dot``)
 DEFAULT_MAX_NODES = 250
+#: seconds a renderer may run before it is stopped (``draw_dot(timeout=...)``, ``save(timeout=...)``)
+DEFAULT_TIMEOUT = 60.0
+#: the most Graphviz nodes (boxes and op circles) handed to a renderer; beyond it rendering is refused
+MAX_RENDER_NODES = 20_000
 #: file extensions `save` understands; ``dot``/``gv`` are the DOT text itself
 SAVE_FORMATS = ("svg", "png", "pdf", "dot", "gv")
 _COLLAPSE = ("auto", "neurons", "none")
+_FINISHING = frozenset(activations())  # the ops that can finish a neuron
 _RANKDIRS = ("LR", "RL", "TB", "BT")
 # Colours: blue parameters, green inputs (or every leaf, when parameters cannot be told),
 # orange output, red highlighted paths.
@@ -99,6 +115,42 @@ class RenderError(RuntimeError):
     """The renderer ran but failed (for example a format it does not support)."""
 
 
+class RenderTimeout(RenderError):
+    """The renderer did not finish within the time limit and was stopped; nothing was written.
+
+    ``seconds`` is the limit, ``size`` describes the drawing (how many boxes and
+    Values), so that callers such as the command line can word the way out
+    their own way.
+    """
+
+    def __init__(self, seconds: float, size: str) -> None:
+        self.seconds, self.size = seconds, size
+        super().__init__(
+            f"the renderer did not finish within {seconds:g} s and was stopped; nothing was written. "
+            f"The drawing has {size}. Draw less of it: a smaller max_nodes, collapse='neurons' "
+            "(one box per neuron) or a smaller graph; or save it to a .dot file, which writes the DOT text "
+            "without rendering; or allow more time with timeout=SECONDS (None: no limit)"
+        )
+
+
+class DrawingTooBig(RenderError):
+    """The drawing has more than `MAX_RENDER_NODES` nodes: no renderer lays that out in reasonable time.
+
+    Raised before the renderer starts. ``values`` and ``nodes`` count the
+    Values drawn and the Graphviz nodes (boxes and op circles) they make,
+    ``limit`` is `MAX_RENDER_NODES`.
+    """
+
+    def __init__(self, values: int, nodes: int) -> None:
+        self.values, self.nodes, self.limit = values, nodes, MAX_RENDER_NODES
+        super().__init__(
+            f"this drawing is too big to render: {values:,} Values in {nodes:,} boxes and op nodes, more than "
+            f"the {self.limit:,} a renderer lays out in reasonable time and memory. Draw part of it: "
+            f"max_nodes={DEFAULT_MAX_NODES} (the default) draws the nodes nearest the output, collapse='neurons' "
+            "one box per neuron; or save it to a .dot file, which writes the DOT text without rendering"
+        )
+
+
 def _scripts_dirs() -> list[str]:
     """Where pip puts executables for this interpreter (the venv's bin, also when it is not activated)."""
     dirs = [sysconfig.get_path("scripts"), os.path.dirname(sys.executable)]
@@ -127,12 +179,22 @@ def find_renderer() -> str | None:
     return None
 
 
-def _run_renderer(source: str, fmt: str, engine: str = "dot") -> bytes:
-    """Lay out and render DOT ``source`` to ``fmt`` bytes with the renderer `find_renderer` picks."""
+def _run_renderer(source: str, fmt: str, engine: str = "dot", timeout: float | None = None, size: str = "") -> bytes:
+    """Lay out and render DOT ``source`` to ``fmt`` bytes with the renderer `find_renderer` picks.
+
+    A renderer still running after ``timeout`` seconds is killed and `RenderTimeout`
+    raised; ``size`` describes the drawing for its message.
+    """
     exe = find_renderer()
     if exe is None:
         raise RendererNotFound(fmt)
-    proc = subprocess.run([exe, f"-K{engine}", f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True)
+    try:
+        # run() kills the renderer and waits for it when the time is up (or on Ctrl-C)
+        proc = subprocess.run(
+            [exe, f"-K{engine}", f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        raise RenderTimeout(timeout or 0.0, size or f"{source.count(chr(10)):,} lines of DOT text") from None
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip()
         hint = ""
@@ -143,17 +205,57 @@ def _run_renderer(source: str, fmt: str, engine: str = "dot") -> bytes:
     return proc.stdout
 
 
+def _render(
+    graph: graphviz.Digraph, fmt: str, engine: str | None = None, timeout: float | None = DEFAULT_TIMEOUT
+) -> bytes:
+    """Render a drawing, refusing one too big for the renderer (`DrawingTooBig`) before starting it."""
+    size = ""
+    if isinstance(graph, Drawing):
+        if graph.nodes > MAX_RENDER_NODES:
+            raise DrawingTooBig(graph.values_drawn, graph.nodes)
+        size = graph.size()
+    return _run_renderer(graph.source, fmt, engine or graph.engine, timeout, size)
+
+
+def _check_timeout(timeout: object) -> float | None:
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ValueError(f"timeout must be a positive number of seconds, or None for no limit; got {timeout!r}")
+    return float(timeout) if timeout < float("inf") else None
+
+
 class Drawing(graphviz.Digraph):
     """The ``graphviz.Digraph`` that `draw_dot` returns; it renders through `find_renderer`.
 
     ``pipe()``, ``render()`` and Jupyter's inline display use ``dot`` or
     ``graphviz-pure``, whichever is found, and raise `RendererNotFound` (naming the
-    install command) when neither is. Everything else is plain ``graphviz``.
-    ``values_drawn`` and ``values_total`` count the Values shown and in the graph.
+    install command) when neither is. They stop the renderer after ``timeout``
+    seconds (`RenderTimeout`; None: no limit) and refuse a drawing of more than
+    `MAX_RENDER_NODES` nodes (`DrawingTooBig`). Everything else is plain ``graphviz``.
+
+    ``values_drawn`` counts the Values shown (a collapsed neuron shows several);
+    ``values_total`` the Values in the whole graph, or None when the drawing
+    was cut by ``max_nodes`` and the rest of the graph was not walked (it is
+    walked only for ``highlight``, to sum over every path). ``nodes`` counts
+    the Graphviz nodes: boxes and op circles.
     """
 
     values_drawn: int = 0
-    values_total: int = 0
+    values_total: int | None = 0
+    nodes: int = 0
+    timeout: float | None = DEFAULT_TIMEOUT
+    _failed_source: str | None = None  # the source whose inline display failed, not to be tried twice
+
+    def size(self) -> str:
+        """How big the drawing is, in words: ``'462 boxes and op nodes, showing 267 of 5,239 Values'``."""
+        if self.values_total is None:
+            of = " of a bigger graph"
+        elif self.values_drawn < self.values_total:
+            of = f" of {self.values_total:,}"
+        else:
+            of = ""
+        return f"{self.nodes:,} boxes and op nodes, showing {self.values_drawn:,}{of} Values"
 
     def pipe(
         self,
@@ -168,7 +270,7 @@ class Drawing(graphviz.Digraph):
     ) -> bytes | str:
         """The rendered graph as bytes (or text with ``encoding``), like ``graphviz.Digraph.pipe``."""
         fmt = ":".join(p for p in (format or self.format, renderer, formatter) if p)
-        out = _run_renderer(self.source, fmt, engine or self.engine)
+        out = _render(self, fmt, engine, self.timeout)
         return out.decode(encoding) if encoding else out
 
     def render(
@@ -205,7 +307,7 @@ class Drawing(graphviz.Digraph):
         target = Path(self.directory, outfile) if outfile is not None else Path(f"{source}.{fmt}")
         if raise_if_result_exists and target.exists():
             raise FileExistsError(f"output file exists: {str(target)!r}")
-        target.write_bytes(self.pipe(fmt, renderer, formatter, engine=engine))  # type: ignore[arg-type]
+        _write(target, self.pipe(fmt, renderer, formatter, engine=engine))  # type: ignore[arg-type]
         if cleanup:
             os.remove(source)
         if view or quiet_view:
@@ -215,19 +317,24 @@ class Drawing(graphviz.Digraph):
     def _repr_mimebundle_(
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None, **kw: Any
     ) -> dict[str, Any]:
-        # A notebook without a renderer should say how to get one, not print a traceback.
+        # A notebook without a renderer, or with a drawing too big or too slow for it, should say
+        # what to do, not print a traceback; and not run the renderer again for _repr_svg_.
         try:
             bundle: dict[str, Any] = super()._repr_mimebundle_(include, exclude, **kw)
             return bundle
-        except RendererNotFound as e:
+        except (RendererNotFound, RenderError) as e:
+            self._failed_source = self.source
             return {"text/plain": str(e)}
 
     def _repr_svg_(self) -> str | None:
-        """SVG text for front ends that ask for ``_repr_svg_``; None (no SVG) without a renderer."""
-        # IPython calls this after _repr_mimebundle_ when the bundle has no SVG: it must not raise.
+        """SVG text for front ends that ask for ``_repr_svg_``; None (no SVG) if it cannot be rendered."""
+        # IPython calls this after _repr_mimebundle_ when the bundle has no SVG: it must not raise,
+        # nor wait for the renderer a second time.
+        if self._failed_source is not None and self._failed_source == self.source:
+            return None
         try:
             return self.pipe("svg", encoding="utf-8")  # type: ignore[return-value]
-        except RendererNotFound:
+        except (RendererNotFound, RenderError):
             return None
 
 
@@ -241,53 +348,103 @@ def format_of(path: str | os.PathLike[str]) -> str:
 
 
 def save(
-    graph: Value | graphviz.Digraph, path: str | os.PathLike[str], **draw_options: Any
+    graph: Value | graphviz.Digraph,
+    path: str | os.PathLike[str],
+    *,
+    timeout: float | None | EllipsisType = ...,
+    **draw_options: Any,
 ) -> Path:
     """Write a drawing to ``path``; the extension picks the format: .svg, .png, .pdf, or .dot/.gv (DOT text).
 
     ``graph`` is a drawing, or a `Value` to draw first with ``draw_options``
-    (passed to `draw_dot`). Only .dot/.gv work without a renderer. Nothing is
-    written if rendering fails. Returns the path written.
+    (passed to `draw_dot`). Only .dot/.gv work without a renderer, and they
+    are written however big the drawing is. The renderer is stopped after
+    ``timeout`` seconds (None: no limit; by default the drawing's own, 60 s
+    unless `draw_dot` was given another). Nothing is written if rendering
+    fails or is stopped. Returns the path written.
     """
     path = Path(path)
     fmt = format_of(path)
+    if timeout is not ...:
+        timeout = _check_timeout(timeout)
     if isinstance(graph, Value):
-        graph = draw_dot(graph, **draw_options)
+        options: dict[str, Any] = draw_options if timeout is ... else {**draw_options, "timeout": timeout}
+        graph = draw_dot(graph, **options)
     elif draw_options:
         raise TypeError(f"draw options {sorted(draw_options)} only apply when saving a Value, not a finished drawing")
     if not isinstance(graph, graphviz.Digraph):
         raise TypeError(f"save needs a Value or a drawing from draw_dot, got {type(graph).__name__}")
+    if timeout is ...:
+        timeout = graph.timeout if isinstance(graph, Drawing) else DEFAULT_TIMEOUT
     if fmt in ("dot", "gv"):
-        path.write_text(graph.source, encoding="utf-8")
+        _write(path, graph.source.encode("utf-8"))
     else:
-        path.write_bytes(_run_renderer(graph.source, fmt, graph.engine))
+        _write(path, _render(graph, fmt, None, timeout))
     return path
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: a full disk or a Ctrl-C leaves no half-written file."""
+    # beside the target, so that the rename is atomic; opened like any new file, so the umask applies
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException as e:
+        tmp.unlink(missing_ok=True)
+        if isinstance(e, OSError) and e.filename == str(tmp):  # name the file asked for, not the temporary one
+            raise type(e)(e.errno, e.strerror, str(path)) from None
+        raise
 
 
 # ---------------------------------------------------------------------------- the graph
 
 
-def _sources(order: list[Value], highlight: Highlight) -> list[Value]:
-    """Resolve ``highlight`` (Values and/or labels) to nodes of the graph, or raise naming what is missing."""
+def _highlight_items(highlight: Highlight) -> list[Value | str]:
+    """``highlight`` as a list of Values and labels, or a TypeError saying what it takes."""
     if highlight is None:
         return []
-    items = [highlight] if isinstance(highlight, (Value, str)) else list(highlight)
-    found: list[Value] = []
+    if isinstance(highlight, (Value, str)):
+        return [highlight]
+    what = "highlight takes a Value, a label such as 'w1', or a list of them"
+    try:
+        items = list(highlight)
+    except TypeError:
+        raise TypeError(f"{what}; got {type(highlight).__name__} {highlight!r}") from None
+    for item in items:
+        if not isinstance(item, (Value, str)):
+            raise TypeError(f"{what}; got {type(item).__name__} {item!r} in the list")
+    return items
+
+
+def _sources(order: list[Value], items: list[Value | str]) -> list[Value]:
+    """The nodes the highlight ``items`` name in the graph ``order`` (all of it), or an error naming what is missing."""
+    found: dict[Value, None] = {}
     members = set(order)
+    searched = f"the {len(order):,} Values of the graph of {order[-1].label or 'the output'}"
     for item in items:
         if isinstance(item, Value):
             if item not in members:
-                raise ValueError(f"highlight: {item!r} is not part of this graph")
+                raise ValueError(f"highlight: {item!r} is not part of this graph (it is not among {searched})")
             matches = [item]
-        elif isinstance(item, str):
+        else:
             matches = [v for v in order if v.label == item]
             if not matches:
-                labels = ", ".join(sorted({v.label for v in order if v.label}, key=_natural)) or "none"
-                raise ValueError(f"highlight: no node labelled {item!r} in this graph; its labels are: {labels}")
-        else:
-            raise TypeError(f"highlight takes Values or labels, got {type(item).__name__}")
-        found += [m for m in matches if m not in found]
-    return found
+                labels = sorted({v.label for v in order if v.label}, key=_natural)
+                listed = ", ".join(labels[:_LABELS_LISTED]) or "none"
+                if len(labels) > _LABELS_LISTED:
+                    listed += f" and {len(labels) - _LABELS_LISTED:,} more"
+                raise ValueError(
+                    f"highlight: no node labelled {item!r} among {searched} (all were searched); "
+                    f"its labels are: {listed}"
+                )
+        found.update(dict.fromkeys(matches))
+    return list(found)
+
+
+#: how many labels the error for an unknown highlight label lists
+_LABELS_LISTED = 40
 
 
 def _natural(s: str) -> tuple[int | str, ...]:
@@ -396,6 +553,22 @@ def _record_text(s: str) -> str:
     return re.sub(r'([\\{}|<>"])', r"\\\1", s)
 
 
+# NUL stops Graphviz reading the DOT text, the other C0 controls make an SVG that is not valid XML,
+# and a lone surrogate cannot be written as UTF-8 at all (tab, newline and carriage return are fine)
+_UNDRAWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def _drawable(label: str, value: Value) -> str:
+    """``label``, or a ValueError if it has a character no renderer can draw."""
+    bad = _UNDRAWABLE.search(label)
+    if bad:
+        raise ValueError(
+            f"cannot draw the label {label!r} of {value!r}: it contains {bad.group()!r}, a control character "
+            "that Graphviz cannot draw; give the Value a label without it (value.label = '...')"
+        )
+    return label
+
+
 def _param_set(order: list[Value], params: Any) -> set[Value] | None:
     """The parameters among the leaves: ``params`` as given, else the weights and biases of neurons.
 
@@ -430,10 +603,9 @@ def _build_units(
     absorbed: set[Value] = set()
     if collapse:
         dots = [n for n in order if n._op == "dot"]
-        finishing = set(activations())  # the ops that can finish a neuron
         for node in dots:
             ps = parents[node]
-            if len(ps) == 1 and ps[0][0]._op in finishing and len(ps[0][0]._prev) == 1:
+            if len(ps) == 1 and ps[0][0]._op in _FINISHING and len(ps[0][0]._prev) == 1:
                 neuron_of[ps[0][0]] = node
             else:
                 neuron_of[node] = node
@@ -470,17 +642,163 @@ def _build_units(
     return units, where
 
 
-def _keep_nearest(units: list[_Unit], where: dict[Value, _Unit], max_nodes: int) -> list[_Unit]:
-    """The ``max_nodes`` units closest to the root (breadth first), in drawing order."""
+def _neuron_dot(node: Value) -> Value | None:
+    """The weighted sum (``dot`` node) that ``node`` activates, if ``node`` is an activation of one."""
+    if node._op in _FINISHING and len(node._prev) == 1 and node._prev[0]._op == "dot":
+        return node._prev[0]
+    return None
+
+
+def _walk(root: Value, budget: int, whole_neurons: bool) -> tuple[dict[Value, None], bool]:
+    """The Values nearest to ``root``, breadth first, and whether they are all of its graph.
+
+    The walk stops expanding nodes once it has found ``budget`` Values; a node
+    is expanded whole (all its children are found). With ``whole_neurons``, the
+    neurons left at the edge get their weighted sum and its inputs too, so that
+    collapsing draws them as neurons and not as bare activations.
+    """
+    found: dict[Value, None] = {root: None}
+    queue = deque([root])
+    while queue and len(found) < budget:
+        for child in queue.popleft()._prev:
+            if child not in found:
+                found[child] = None
+                queue.append(child)
+    edge = list(queue)  # found, not expanded
+    if whole_neurons:
+        for node in queue:
+            dot = node if node._op == "dot" else _neuron_dot(node)
+            if dot is not None:
+                new = [v for v in (dot, *dot._prev) if v not in found]
+                found.update(dict.fromkeys(new))
+                edge += new
+    return found, all(c in found for node in edge for c in node._prev)
+
+
+class _Within:
+    """A Value of the part of a graph walked, seen with only its children in that part."""
+
+    __slots__ = ("value", "_prev")
+
+    def __init__(self, value: Value) -> None:
+        self.value = value
+        self._prev: tuple[_Within, ...] = ()
+
+
+def _order_within(root: Value, part: dict[Value, None]) -> list[Value]:
+    """The Values of ``part`` in `graph.topological_order`, as if the graph stopped where the walk did."""
+    within = {v: _Within(v) for v in part}
+    for v, w in within.items():
+        w._prev = tuple(within[c] for c in v._prev if c in within)
+    # the same walk as the whole graph's order: a drawing cut short keeps the whole drawing's layout
+    order = cast("list[_Within]", graph.topological_order(cast(Value, within[root])))
+    return [w.value for w in order]
+
+
+def _parents_within(order: list[Value]) -> dict[Value, list[tuple[Value, float]]]:
+    """``graph.parents`` restricted to the nodes of ``order``: edges into nodes that were not walked are left out."""
+    parents: dict[Value, list[tuple[Value, float]]] = {v: [] for v in order}
+    for node in order:
+        for child, local in zip(node._prev, node._local):
+            if child in parents:
+                parents[child].append((node, local))
+    return parents
+
+
+def _keep_nearest(units: list[_Unit], where: dict[Value, _Unit], max_nodes: int) -> list[_Unit] | None:
+    """The ``max_nodes`` units closest to the root (breadth first), in drawing order.
+
+    None if the units were built from too small a part of the graph to tell:
+    the search reached a node that was not walked, or a neuron cut in half.
+    """
     kept = {units[-1]}
     queue = deque([units[-1]])
     while queue and len(kept) < max_nodes:
         for child, _ in queue.popleft().inputs:
-            u = where[child]
+            u = where.get(child)
+            if u is None:
+                if len(kept) < max_nodes:
+                    return None
+                continue
             if u not in kept and len(kept) < max_nodes:
                 kept.add(u)
                 queue.append(u)
+    for u in kept:
+        dot = _neuron_dot(u.value)
+        if dot is not None and dot not in where:
+            return None
     return [u for u in units if u in kept]
+
+
+class _Part:
+    """The part of the graph a drawing shows: its units and what is known about the rest."""
+
+    def __init__(self, units: list[_Unit], where: dict[Value, _Unit], shown: list[_Unit],
+                 walked: int, complete: bool, folded: bool) -> None:
+        self.units, self.where, self.shown = units, where, shown
+        self.walked = walked  # how many Values the drawing code looked at
+        self.complete = complete  # whether that was the whole graph
+        self.folded = folded  # whether neurons are collapsed
+
+
+def _whole_part(order: list[Value], params: Any, fold: bool) -> _Part:
+    """Every Value of the graph ``order``, drawn."""
+    units, where = _build_units(order, _parents_within(order), _param_set(order, params), fold)
+    return _Part(units, where, units, len(order), True, fold)
+
+
+def _nearest_part(root: Value, params: Any, collapse: str, max_nodes: int) -> _Part:
+    """The ``max_nodes`` units nearest ``root``, from a walk of the graph that goes no further than that needs.
+
+    The walk starts with ``max_nodes + 1`` Values (enough to tell whether the
+    graph is bigger) and doubles until the units found contain the nearest
+    ``max_nodes`` whole, so its cost is in proportion to what is drawn.
+    Which neurons to collapse and which parameters to draw inside them is
+    decided from the part walked.
+    """
+    budget = max_nodes + 1
+    fold = collapse == "neurons"
+    while True:
+        found, complete = _walk(root, budget, fold)
+        if collapse == "auto" and not fold and len(found) > max_nodes:
+            fold = True  # too many Values to draw each one: collapse, and walk again keeping neurons whole
+            continue
+        order = graph.topological_order(root) if complete else _order_within(root, found)
+        units, where = _build_units(order, _parents_within(order), _param_set(order, params), fold)
+        shown = units if complete and len(units) <= max_nodes else _keep_nearest(units, where, max_nodes)
+        if shown is not None:
+            return _Part(units, where, shown, len(order), complete, fold)
+        assert not complete, "the whole graph was walked, yet the nearest nodes could not be told"
+        budget *= 2
+
+
+#: beyond this many bends of long edges (see `_bends`), the layout is bounded (see `draw_dot`)
+_MANY_BENDS = 2_000
+
+
+def _bends(part: _Part) -> int:
+    """How many ranks the drawing's edges skip in all: the virtual nodes Graphviz's dot lays out for them.
+
+    dot puts every node on a rank (a column, with the default rankdir='LR') and
+    breaks an edge spanning k ranks into k - 1 virtual nodes. The ranks are
+    estimated the way dot sets a leaf's: right before the first op that reads it.
+    """
+    drawn = set(part.shown)
+    depth: dict[_Unit, int] = {}  # ranks before the root's
+    for u in reversed(part.shown):  # every parent before its children
+        below = depth.setdefault(u, 0) + (2 if u.op else 1)  # an op node sits one rank before its record
+        for child, _ in u.inputs:
+            c = part.where.get(child)
+            if c in drawn:
+                depth[c] = max(depth.get(c, 0), below)
+    total = 0
+    for u in part.shown:
+        end = depth[u] + (1 if u.op else 0)  # the rank an input edge ends on
+        for child, _ in u.inputs:
+            c = part.where.get(child)
+            if c in drawn:
+                total += depth[c] - end - 1
+    return total
 
 
 def draw_dot(
@@ -494,6 +812,7 @@ def draw_dot(
     collapse: str = "auto",
     max_nodes: int | None = DEFAULT_MAX_NODES,
     legend: bool = True,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> Drawing:
     """Draw the computation graph below ``root``; returns a `Drawing` (a ``graphviz.Digraph``).
 
@@ -511,6 +830,7 @@ def draw_dot(
         highlight: a Value, a label (``'w1'``) or several; every path from it to
             ``root`` is drawn in red and the caption shows the sum over those paths
             of the product of the local derivatives, which is d root / d source.
+            Summing over every path takes one walk of the whole graph.
         params: the parameters (a list of Values, or a Module), drawn blue and
             the other leaves green; by default the weights and biases of the
             graph's neurons (its ``dot`` nodes), whatever their labels. In a
@@ -521,9 +841,14 @@ def draw_dot(
             ``'none'`` draws every Value; ``'auto'`` collapses only when the graph
             has more than ``max_nodes`` Values.
         max_nodes: the most record nodes drawn; beyond it only the ones nearest
-            the root are kept and the caption says how many were left out.
-            ``None`` draws everything (laying out thousands of nodes takes a while).
+            the root are kept, the caption says so, and the rest of the graph is
+            not even walked, so drawing part of a huge graph is quick.
+            ``None`` draws everything; rendering refuses drawings of more than
+            `MAX_RENDER_NODES` nodes (`DrawingTooBig`), but ``.source`` and
+            saving to .dot work at any size.
         legend: add a caption explaining the colours.
+        timeout: seconds the renderer may take (``pipe``, ``render``, `save`,
+            Jupyter) before it is stopped with `RenderTimeout`; None: no limit.
 
     >>> from micrograd.tutorials import alice_loss
     >>> model, loss = alice_loss()
@@ -540,25 +865,42 @@ def draw_dot(
         raise ValueError(f"collapse must be one of {', '.join(_COLLAPSE)}, got {collapse!r}")
     if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
+    timeout = _check_timeout(timeout)
+    items = _highlight_items(highlight)
 
-    parents = graph.parents(root)
-    order = list(parents)  # parents() lists every node, in topological order
-    sources = _sources(order, highlight)
-    marked = _on_paths(order, sources)
-    too_big = max_nodes is not None and len(order) > max_nodes
-    fold = collapse == "neurons" or (collapse == "auto" and too_big)
-    units, where = _build_units(order, parents, _param_set(order, params), fold)
-    shown = _keep_nearest(units, where, max_nodes) if max_nodes is not None and len(units) > max_nodes else units
+    # the whole graph is walked only when everything is drawn, or to sum over every path from a source
+    whole = graph.topological_order(root) if items or max_nodes is None else None
+    sources = _sources(whole, items) if whole is not None and items else []
+    marked = _on_paths(whole, sources) if whole is not None and sources else set()
+    if max_nodes is None:
+        assert whole is not None
+        part = _whole_part(whole, params, collapse == "neurons")
+    else:
+        part = _nearest_part(root, params, collapse, max_nodes)
+    shown = part.shown
 
-    dot = Drawing(format=format, graph_attr={"rankdir": rankdir, "fontname": _FONT, "fontsize": "11"})
+    ids = {u: f"v{i}" for i, u in enumerate(shown)}
+    graph_attr = {"rankdir": rankdir, "fontname": _FONT, "fontsize": "11"}
+    if _bends(part) > _MANY_BENDS:
+        # Long edges (one Value read all along a chain, as in a+a+...+a) make dot's placement of
+        # their virtual nodes slow: it takes ever more steps, each costing the whole graph. Two steps
+        # per node leave such a chain looking the same. With edge labels, routing curves through all
+        # those ranks is the slow part: draw straight segments instead.
+        graph_attr["nslimit"] = "2"
+        if edge_labels:
+            graph_attr["splines"] = "line"
+    dot = Drawing(format=format, graph_attr=graph_attr)
     dot.attr("node", fontname=_FONT, fontsize="11")
     dot.attr("edge", fontname=_FONT, fontsize="9", arrowsize="0.7")
-    dot.values_total, dot.values_drawn = len(order), len({m for u in shown for m in u.members})
-    ids = {u: f"v{i}" for i, u in enumerate(shown)}
+    drawn_values = {m for u in shown for m in u.members}
+    dot.values_drawn = len(drawn_values)
+    dot.values_total = len(whole) if whole is not None else part.walked if part.complete else None
+    dot.nodes = len(shown) + sum(1 for u in shown if u.op)
+    dot.timeout = timeout
     for u in shown:
-        _draw_unit(dot, u, ids, where, marked, edge_labels)
+        _draw_unit(dot, u, ids, part.where, marked, edge_labels)
     caption = _caption(
-        root, order, sources, where, shown, units, legend=legend, edge_labels=edge_labels, max_nodes=max_nodes
+        root, whole or [], sources, part, drawn_values, legend=legend, edge_labels=edge_labels, max_nodes=max_nodes
     )
     if caption:
         dot.attr(label=caption, labeljust="l", labelloc="b")
@@ -572,8 +914,9 @@ def _draw_unit(
     uid, v = ids[u], u.value
     red = {"color": _RED, "penwidth": "2.5"}
     # a node whose inputs were cut by max_nodes gets a dashed outline (the caption explains)
-    cut = any(where[c] not in ids for c, _ in u.inputs)
-    fields = [_record_text(v.label)] if v.label else []
+    cut = any(where.get(c) not in ids for c, _ in u.inputs)
+    label = _drawable(v.label, v)
+    fields = [_record_text(label)] if label else []
     if u.note:
         fields.append(_record_text(u.note))
     fields += [f"data {_num(v.data)}", f"grad {_num(v.grad)}"]
@@ -584,7 +927,7 @@ def _draw_unit(
         attrs["style"] = "filled,dashed"
     if any(m in marked for m in u.members):
         attrs.update(red)
-    tip = f"{v.label or 'value'}: data={v.data!r} grad={v.grad!r}"
+    tip = f"{label or 'value'}: data={v.data!r} grad={v.grad!r}"
     dot.node(uid, label="{ " + " | ".join(fields) + " }", tooltip=_record_text(tip), **attrs)
     target = uid
     if u.op:
@@ -598,56 +941,72 @@ def _draw_unit(
         }
         dot.node(target, label=graphviz.nohtml(u.op), **op_attrs, **(red if v in marked else {}))
     for child, local in u.inputs:
-        if where[child] not in ids:
+        c = where.get(child)
+        if c not in ids:
             continue
         eattrs = {"label": _num(local)} if edge_labels else {}
         if child in marked:
             eattrs.update(red, fontcolor=_RED)
-        dot.edge(ids[where[child]], target, **eattrs)
+        dot.edge(ids[c], target, **eattrs)
     if u.op:
         dot.edge(target, uid, **(red if v in marked else {}))
+
+
+#: the caption gives the chain-rule sum for at most this many highlighted nodes
+_SOURCES_SUMMED = 5
 
 
 def _caption(
     root: Value,
     order: list[Value],
     sources: list[Value],
-    where: dict[Value, _Unit],
-    shown: list[_Unit],
-    units: list[_Unit],
+    part: _Part,
+    drawn: set[Value],
     *,
     legend: bool,
     edge_labels: bool,
     max_nodes: int | None,
 ) -> str:
-    """The text under the picture: the colours, the chain rule for each highlighted source, what was cut."""
-    present = {u.kind for u in shown}
-    folded = any(u.note for u in units)
+    """The text under the picture: the colours, the chain rule for each highlighted source, what was cut.
+
+    ``order`` is the whole graph when there are ``sources``, ``drawn`` the Values shown.
+    """
+    present = {u.kind for u in part.shown}
     lines = []
     if legend:
         colours = {"param": "blue: parameters", "input": "green: inputs", "neuron": "purple: whole neurons",
                    "leaf": "green: leaves (inputs or parameters)"}
         kinds = [text for kind, text in colours.items() if kind in present] + ["orange: output"]
         lines.append(", ".join(kinds) + (" · edge label: d(op result)/d(input)" if edge_labels else ""))
-    name = root.label or "output"
-    for s in sources:
+    name = _drawable(root.label, root) or "output"
+    for s in sources[:_SOURCES_SUMMED]:
         n_paths, total = _path_sums(order, s)
-        label = s.label or "node"
-        if s not in where:
+        label = _drawable(s.label, s) or "node"
+        unit = part.where.get(s)
+        if s not in drawn:
+            at = f" (not drawn: beyond the {max_nodes} nodes nearest to {name})"
+        elif unit is None:
             at = " (drawn inside the neurons that read it)"
-        elif where[s].value is not s:
-            at = f" (inside {where[s].value.label or 'a neuron'})"
+        elif unit.value is not s:
+            at = f" (inside {unit.value.label or 'a neuron'})"
         else:
             at = ""
         lines.append(
             f"red: the {n_paths} path{'s' * (n_paths != 1)} from {label}{at} to {name}; "
             f"sum over paths of the product of local derivatives = d{name}/d{label} = {_num(total)}"
         )
-    if len(shown) < len(units):
+    if len(sources) > _SOURCES_SUMMED:
+        lines.append(f"red too: the paths from {len(sources) - _SOURCES_SUMMED:,} more highlighted nodes")
+    if len(part.shown) < len(part.units) or not part.complete:
+        folded = " (neurons collapsed)" if part.folded else ""
+        if part.complete:
+            of, more = f" of {len(part.units)}", "pass max_nodes=None to draw all"
+        else:  # the rest was not walked, unless to sum over paths
+            of = f"; the graph has {len(order):,} Values" if order else "; the graph has more"
+            more = "a larger max_nodes draws more"
         lines.append(
-            f"showing the {len(shown)} nodes nearest to {name} of {len(units)}"
-            f"{' (neurons collapsed)' if folded else ''}; "
-            f"max_nodes={max_nodes}; dashed: inputs not drawn (pass max_nodes=None to draw all)"
+            f"showing the {len(part.shown)} nodes nearest to {name}{of}{folded}; "
+            f"max_nodes={max_nodes}; dashed: inputs not drawn ({more})"
         )
     # \l ends a left-justified line in Graphviz labels
     return "".join(_caption_text(line) + "\\l" for line in lines)
@@ -656,4 +1015,3 @@ def _caption(
 def _caption_text(s: str) -> str:
     """Graph captions are plain labels: only backslashes and quotes need escaping."""
     return s.replace("\\", "\\\\").replace('"', '\\"')
-

@@ -130,3 +130,49 @@ def test_the_installed_command_runs(pure):
     )
     assert r.returncode == 0, r.stderr
     assert "o1" in texts(svg("net.svg"))
+
+
+def fake_renderer(folder: Path, script: str) -> None:
+    path = folder / "dot"
+    path.write_text(f"#!{sys.executable}\n{script}\n")
+    path.chmod(0o755)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="uses a script with a shebang as the fake renderer")
+def test_a_render_that_takes_too_long_is_stopped_with_the_ways_out(monkeypatch, tmp_path, capsys):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake_renderer(bin_dir, "import time; time.sleep(60)")
+    monkeypatch.setenv("PATH", str(bin_dir))
+    assert main(["draw", "network", "--timeout", "0.3", "-o", "net.svg"]) == 2
+    err = capsys.readouterr().err
+    for words in ("rendering net.svg did not finish within 0.3 s and was stopped; nothing was written",
+                  "23 boxes and op nodes, showing 17 Values", "--max-nodes N", "--collapse neurons",
+                  "a smaller expression", "-o net.dot", "--timeout SECONDS (0: no limit)"):
+        assert words in err
+    assert not Path("net.svg").exists()
+    assert main(["draw", "network", "--timeout", "-1"]) == 2
+    assert "--timeout must be 0 (no limit) or a positive number of seconds, got -1" in capsys.readouterr().err
+
+
+def test_a_drawing_too_big_to_render_is_refused_and_dot_still_works(monkeypatch, capsys):
+    monkeypatch.setattr(viz, "MAX_RENDER_NODES", 20)
+    assert main(["draw", "network", "--max-nodes", "0", "-o", "net.svg"]) == 2
+    err = capsys.readouterr().err
+    for words in ("cannot render net.svg: the drawing has 17 Values in 23 boxes and op nodes, more than the 20",
+                  "--max-nodes N", "--collapse neurons", "-o net.dot"):
+        assert words in err
+    assert not Path("net.svg").exists()
+    assert main(["draw", "network", "--max-nodes", "0", "-o", "net.dot"]) == 0
+    assert Path("net.dot").read_text().startswith("digraph {")
+
+
+def test_an_expression_starting_with_minus_goes_after_double_dash(capsys):
+    assert main(["draw", "-o", "-", "--", "-a*2", "a=3"]) == 0
+    assert "data -6" in capsys.readouterr().out
+
+
+def test_a_cut_drawing_says_the_graph_has_more(monkeypatch, capsys):
+    monkeypatch.setattr(viz, "RENDERERS", ("micrograd-test-no-such-renderer",))
+    assert main(["draw", "+".join(["a"] * 30), "a=1", "--max-nodes", "5", "-o", "sum.dot"]) == 0
+    assert "wrote sum.dot (the 5 values nearest the output; the graph has more)" in capsys.readouterr().out

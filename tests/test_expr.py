@@ -158,7 +158,7 @@ def test_parse_assignments():
     for bad, message in [
         ("a", "expected NAME=NUMBER"),
         ("=2", "expected NAME=NUMBER"),
-        ("1a=2", "expected NAME=NUMBER"),
+        ("1a=2", "'1a' is not a variable name"),
         ("a=two", "'two' is not a number"),
         ("a=inf", "must be finite"),
     ]:
@@ -166,3 +166,28 @@ def test_parse_assignments():
             parse_assignments([bad])
     with pytest.raises(ExpressionError, match="a is given twice"):
         parse_assignments(["a=1", "a=2"])
+
+
+@pytest.mark.parametrize(
+    "text, values, message",
+    [
+        ("exp(x=a)", {"a": 1}, "exp(x) takes its argument without a name: write exp(...), not exp(x=...)"),
+        ("tanh(**a)", {"a": 1}, "write tanh(...), not tanh(**...)"),
+        ("a * 1e309", {"a": 1}, "the number 1e309 is too large for a float (the largest is about 1.8e308)"),
+        ("a * 1" + "0" * 400, {"a": 1}, "the number 1000000000... (401 digits) is too large for a float"),
+        ("a*b + 1", {"a": 1e200, "b": 1e200}, "a*b is too large for a float ('*' overflowed to inf"),
+        ("exp(a) + 1", {"a": 1000}, "exp(a) is too large for a float (exp(1000) overflows a float"),
+        ("exp(1000) * a", {"a": 1}, "exp(1000) is too large for a float (exp(1000) overflows a float (limit is about "
+                                    "exp(709.78))); use smaller numbers"),
+        ("x1 * é", {"x1": 1}, "the name 'é' is not allowed; a variable name is ASCII letters, digits and _"),
+    ],
+)
+def test_overflows_names_and_keywords_are_named_with_the_fix(text, values, message):
+    with pytest.raises(ExpressionError) as e:
+        evaluate(text, values)
+    assert message in str(e.value)
+    assert "learning rate" not in str(e.value)
+
+
+def test_a_long_sum_of_one_variable_still_evaluates():
+    assert evaluate("+".join(["a"] * 700), {"a": 1}).data == 700.0

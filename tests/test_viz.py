@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import os
 import re
 import stat
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import graphviz
 import pytest
 
-from micrograd import MLP, Value, viz
+from micrograd import MLP, Value, graph, viz
+from micrograd.cli import main
+from micrograd.cli.expr import ExpressionError, evaluate, parse_assignments
 from micrograd.nn import Neuron
 from micrograd.tutorials import PARAMETER_NAMES, alice_loss, hand_partials
-from micrograd.viz import Drawing, RendererNotFound, RenderError, chain_rule_paths, draw_dot, find_renderer, save
+from micrograd.viz import (
+    Drawing,
+    DrawingTooBig,
+    RendererNotFound,
+    RenderError,
+    RenderTimeout,
+    chain_rule_paths,
+    draw_dot,
+    find_renderer,
+    save,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -69,6 +84,10 @@ def pure(monkeypatch) -> str:
 def no_renderer(monkeypatch) -> None:
     monkeypatch.setattr(viz, "RENDERERS", ("micrograd-test-no-such-renderer",))
     assert find_renderer() is None
+
+
+def tooltips(dot: graphviz.Digraph) -> list[str]:
+    return re.findall(r'tooltip="([^"]*)"', dot.source)
 
 
 def svg_texts(svg: bytes | str) -> list[str]:
@@ -214,6 +233,76 @@ def test_bad_arguments_are_clear_errors():
         draw_dot(out, collapse="layers")
     with pytest.raises(ValueError, match="max_nodes"):
         draw_dot(out, max_nodes=0)
+    with pytest.raises(ValueError, match="timeout must be a positive number of seconds, or None"):
+        draw_dot(out, timeout=0)
+
+
+class UsageError(Exception):
+    """What ``micrograd draw`` printed when it stopped with exit status 2."""
+
+
+def draw_command(*args: str):
+    """A call of ``micrograd draw ARGS`` that raises UsageError with its message when it exits with status 2."""
+
+    def run() -> None:
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            try:
+                status = main(["draw", *args])
+            except SystemExit as e:  # argparse's errors
+                status = e.code
+        if status == 2:
+            raise UsageError(err.getvalue())
+        raise AssertionError(f"micrograd draw {' '.join(args)} exited with status {status}, not 2")
+
+    return run
+
+
+def _product():
+    return Value(2.0, label="a") * Value(3.0, label="b")
+
+
+UNCLEAR_ERRORS = [
+    ("highlight=5", lambda: draw_dot(_product(), highlight=5), TypeError,
+     ["highlight takes a Value, a label such as 'w1', or a list of them", "int 5"]),
+    ("highlight=[w, 5]", lambda: draw_dot(_product(), highlight=["a", 5]), TypeError, ["int 5 in the list"]),
+    ("parse_assignments([1])", lambda: parse_assignments([1]), TypeError, ["strings such as 'a=2'", "int 1"]),
+    ("parse_assignments('a=2')", lambda: parse_assignments("a=2"), TypeError,
+     ["a list of strings", "got the string 'a=2'", "['a=2']"]),
+    ("exp(x=a)", lambda: evaluate("exp(x=a)", {"a": 1}), ExpressionError,
+     ["without a name", "write exp(...), not exp(x=...)"]),
+    ("draw -a*2", draw_command("-a*2", "a=1"), UsageError,
+     ["unrecognized arguments: -a*2", "put it after --", 'micrograd draw -- "-a*2" a=1']),
+    ("draw -- -a*2 a=1 -o", draw_command("--", "-a*2", "a=1", "-o", "x.svg"), UsageError,
+     ["'-o' is not VAR=VALUE", "put options before --"]),
+    ("draw a*1e309", draw_command("a*1e309", "a=1"), UsageError,
+     ["the number 1e309 is too large for a float", "use a smaller number"]),
+    ("a*b overflowing", lambda: evaluate("a*b", {"a": 1e200, "b": 1e200}), ExpressionError,
+     ["a*b is too large for a float", "use smaller values for a, b"]),
+    ("non-ASCII name", lambda: evaluate("ä*2", {"ä": 1}), ExpressionError,
+     ["the name 'ä' is not allowed", "ASCII letters"]),
+    ("non-ASCII assignment", lambda: parse_assignments(["ä=1"]), ExpressionError,
+     ["'ä' is not a variable name", "ASCII letters"]),
+    ("NUL in a label", lambda: draw_dot(Value(1.0, label="a\x00b") * 2), ValueError,
+     ["the label 'a\\x00b'", "control character", "value.label"]),
+    ("ESC in a label", lambda: draw_dot(Value(1.0, label="\x1b[1mw") * 2), ValueError, ["'\\x1b'"]),
+]
+
+
+@pytest.mark.parametrize("case", UNCLEAR_ERRORS, ids=[case[0] for case in UNCLEAR_ERRORS])
+def test_unclear_draw_errors_are_clear(case):
+    """Each error says what was wrong and what to do, in the words listed."""
+    _, call, error, words = case
+    with pytest.raises(error) as e:
+        call()
+    for word in words:
+        assert word in str(e.value)
+    assert "learning rate" not in str(e.value)  # advice for training, not for drawing
+
+
+def test_labels_with_tabs_and_newlines_still_draw():
+    dot = draw_dot(Value(1.0, label="a\tb\nc") * 2)
+    assert "a\tb\nc" in dot.source
 
 
 # ---------------------------------------------------------------------------- chain rule on the edges
@@ -247,10 +336,31 @@ def test_highlight_accepts_a_value_and_several_sources():
 
 def test_highlight_of_an_unknown_label_lists_the_labels():
     _, loss = alice_loss()
-    with pytest.raises(ValueError, match=r"no node labelled 'w9'.*b1, b2, b3, h1"):
+    with pytest.raises(ValueError, match=r"no node labelled 'w9' among the 17 Values of the graph of L \(all were "
+                       r"searched\); its labels are: L, b1, b2, b3, h1"):
         draw_dot(loss, highlight="w9")
     with pytest.raises(ValueError, match="not part of this graph"):
         draw_dot(loss, highlight=Value(1.0))
+
+
+def test_highlight_beyond_the_drawn_part_still_sums_over_every_path():
+    model, out = mlp_on_inputs(8)
+    out.backward()
+    name, w = next((n, p) for n, p in model.named_parameters() if abs(p.grad) > 1e-3)
+    dot = draw_dot(out, collapse="none", max_nodes=40, highlight=name)
+    assert len(records(dot)) == 40
+    # a first-layer weight reaches the output 16 ways in each of the 8 samples; none is drawn in full
+    assert f"red: the 128 paths from {name} (not drawn: beyond the 40 nodes nearest to output)" in dot.source
+    assert f"doutput/d{name} = {viz._num(w.grad)}" in dot.source
+    assert dot.values_total == len(graph.topological_order(out))  # highlighting walked the whole graph
+    assert f"the graph has {dot.values_total:,} Values" in dot.source
+
+
+def test_a_label_matching_many_nodes_sums_for_the_first_few():
+    _, out = mlp_on_inputs(8)
+    dot = draw_dot(out, collapse="none", max_nodes=40, highlight="x1")  # one x1 per sample
+    assert dot.source.count("red: the 1 path") == 0 and dot.source.count("paths from x1") == viz._SOURCES_SUMMED
+    assert f"red too: the paths from {8 - viz._SOURCES_SUMMED} more highlighted nodes" in dot.source
 
 
 def test_caption_gives_the_sum_over_paths_of_products_of_local_derivatives():
@@ -342,17 +452,65 @@ def test_auto_collapses_only_graphs_larger_than_max_nodes():
     _, loss = alice_loss()
     assert "params" not in draw_dot(loss).source  # 17 Values: drawn in full
     _, out = mlp_on_inputs(1)
-    assert "relu(w·x + b)" in draw_dot(out).source  # 409 Values > 250
+    assert "relu(w·x + b)" in draw_dot(out).source  # 405 Values > 250
 
 
 def test_max_nodes_keeps_the_nodes_nearest_the_root_and_says_so():
     _, out = mlp_on_inputs(8)
     dot = draw_dot(out, collapse="none", max_nodes=40)
     assert len(records(dot)) == 40
-    assert dot.values_drawn == 40 < dot.values_total
-    assert f"showing the 40 nodes nearest to output of {dot.values_total}" in dot.source
+    assert dot.values_drawn == 40 and dot.values_total is None  # the rest of the graph was not walked
+    assert "showing the 40 nodes nearest to output; the graph has more; max_nodes=40" in dot.source
     assert "dashed" in dot.source
     assert "{ data" in records(dot)[-1]  # the root is always kept
+    # the nearest 40 are the first 40 found breadth first from the root, whatever the walk's extent
+    everything = {m for m in graph.topological_order(out)}
+    nearest, queue = [out], [out]
+    while len(nearest) < 40:
+        for child in queue.pop(0)._prev:
+            if child not in nearest and len(nearest) < 40:
+                nearest.append(child)
+                queue.append(child)
+    assert len(everything) > 40
+    assert sorted(tooltips(dot)) == sorted(f"{v.label or 'value'}: data={v.data!r} grad={v.grad!r}" for v in nearest)
+
+
+class Untouchable(Value):
+    """A leaf that fails the test when the drawing code looks at its children: it is too far to be walked."""
+
+    __slots__ = ()
+
+    @property
+    def _prev(self):
+        raise AssertionError("the drawing walked the whole graph to draw a part of it")
+
+    @_prev.setter
+    def _prev(self, value):
+        pass
+
+
+def test_a_capped_drawing_walks_only_the_part_it_draws():
+    far = Untouchable(1.0, label="far")
+    y = far
+    for _ in range(2_000):  # 4,000 nodes from the root to the far leaf
+        y = (y * 1.0).tanh()
+    y = y + Value(2.0, label="near")
+    for collapse in ("auto", "none", "neurons"):
+        dot = draw_dot(y, collapse=collapse, max_nodes=30)
+        assert len(records(dot)) == 30 and "the graph has more" in dot.source
+    # a graph that fits is walked whole, and says how big it is
+    small = draw_dot((Value(1.0) * 2).tanh(), max_nodes=30)
+    assert small.values_total == small.values_drawn == 3 and "the graph has more" not in small.source
+
+
+def test_a_capped_drawing_of_a_batch_draws_neurons_whole():
+    _, out = mlp_on_inputs(8)
+    full = draw_dot(out, collapse="neurons", max_nodes=None)
+    capped = draw_dot(out, collapse="neurons", max_nodes=20)
+    assert len(records(capped)) == 20
+    # each neuron drawn is the same box as in the full drawing: no neuron is cut in half by the walk
+    assert set(records(capped)) <= set(records(full))
+    assert all(("params" in r) or r.startswith("{ data") or r.startswith("{ x") for r in records(capped))
 
 
 def test_max_nodes_none_draws_everything():
@@ -453,6 +611,74 @@ def test_a_failing_renderer_raises_render_error_with_its_message(monkeypatch, tm
     with pytest.raises(RenderError, match="cannot write pdf: use .svg or .png"):
         save(Value(1.0), tmp_path / "x.pdf")
     assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="uses a script with a shebang as the fake renderer")
+def test_a_renderer_that_takes_too_long_is_stopped_and_nothing_is_written(monkeypatch, tmp_path):
+    pid_file = tmp_path / "pid"
+    fake_renderer(tmp_path, "dot", f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); "
+                  "time.sleep(60)")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    _, out = mlp_on_inputs(1)
+    start = time.perf_counter()
+    with pytest.raises(RenderTimeout) as e:
+        save(out, tmp_path / "mlp.svg", timeout=0.5)
+    assert time.perf_counter() - start < 30
+    message = str(e.value)
+    for words in ("did not finish within 0.5 s and was stopped", "nothing was written",
+                  "37 boxes and op nodes, showing 405 Values", "max_nodes", "collapse='neurons'", ".dot",
+                  "timeout=SECONDS"):
+        assert words in message
+    assert isinstance(e.value, RenderError) and e.value.seconds == 0.5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dot", "pid"]  # no picture, not even a partial one
+    with pytest.raises(ProcessLookupError):  # the renderer was killed, and reaped
+        os.kill(int(pid_file.read_text()), 0)
+    # the drawing's own limit applies when save is given none, and pipe() uses it too
+    dot = draw_dot(out, timeout=0.2)
+    with pytest.raises(RenderTimeout):
+        save(dot, tmp_path / "mlp.png")
+    with pytest.raises(RenderTimeout):
+        dot.pipe()
+    assert dot._repr_mimebundle_() == {"text/plain": str(RenderTimeout(0.2, dot.size()))}
+    assert dot._repr_svg_() is None  # without running the renderer a second time
+
+
+def test_a_drawing_too_big_to_render_is_refused_before_the_renderer_starts(no_renderer, monkeypatch, tmp_path):
+    monkeypatch.setattr(viz, "MAX_RENDER_NODES", 100)
+    _, out = mlp_on_inputs(1)
+    dot = draw_dot(out, collapse="none", max_nodes=None)
+    assert dot.values_drawn == dot.values_total == 405 and dot.nodes == 405 + 66  # 33 dots, 32 relus, 1 sum
+    with pytest.raises(DrawingTooBig) as e:  # not RendererNotFound: the renderer is not even looked for
+        save(dot, tmp_path / "mlp.svg")
+    for words in ("too big to render: 405 Values in 471 boxes and op nodes, more than the 100",
+                  "max_nodes=250", "collapse='neurons'", ".dot file"):
+        assert words in str(e.value)
+    assert not list(tmp_path.iterdir())
+    assert save(dot, tmp_path / "mlp.dot").read_text() == dot.source  # the DOT text is written at any size
+    assert "too big to render" in dot._repr_mimebundle_()["text/plain"]
+
+
+@pytest.mark.parametrize("edge_labels", [False, True])
+def test_a_value_read_all_along_a_chain_renders_quickly(pure, tmp_path, edge_labels):
+    """a+a+...+a: one leaf with an edge to every op of the chain (it took minutes for 100 terms)."""
+    from micrograd.cli.expr import evaluate
+
+    total = evaluate("+".join(["a"] * 100), {"a": 1})
+    total.backward()
+    path = save(total, tmp_path / "sum.svg", edge_labels=edge_labels, timeout=10)
+    texts = svg_texts(path.read_bytes())
+    assert "grad 100" in texts and "data 100" in texts  # d total / d a: a is read 100 times
+    assert sum(t == "+" for t in texts) == 99
+
+
+def test_drawings_without_long_edges_keep_graphvizs_full_layout():
+    model, loss = alice_loss()
+    _, out = mlp_on_inputs(1)
+    for dot in (draw_dot(loss, edge_labels=True), draw_dot(out, collapse="neurons", edge_labels=True),
+                draw_dot(out, collapse="none", max_nodes=None)):
+        assert "nslimit" not in dot.source and "splines" not in dot.source
+    chain = draw_dot(evaluate("+".join(["a"] * 100), {"a": 1}), edge_labels=True)
+    assert "nslimit=2" in chain.source and "splines=line" in chain.source
 
 
 def test_save_rejects_unknown_extensions_and_stray_options(tmp_path):

@@ -5,21 +5,38 @@
 
 The format follows the output's extension (.svg, .png, .pdf, .dot); ``-o -``
 prints the DOT text. Exit status 0 on success, 2 on a usage error (unknown
-example, bad expression, unknown highlight label, no renderer).
+example, bad expression, unknown highlight label, no renderer, a drawing too
+big to render or that took longer than ``--timeout``).
+
+An expression that starts with ``-`` goes after ``--``, or it is read as an
+option: ``python -m micrograd draw -- "-a*2" a=1``.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
 
 from micrograd import tutorials
 from micrograd.cli.expr import METHODS, ExpressionError, evaluate, parse_assignments
 from micrograd.datasets import make_moons
 from micrograd.engine import Value
 from micrograd.nn import Module, Neuron
-from micrograd.viz import DEFAULT_MAX_NODES, RendererNotFound, RenderError, draw_dot, format_of, save
+from micrograd.viz import (
+    DEFAULT_MAX_NODES,
+    DEFAULT_TIMEOUT,
+    DrawingTooBig,
+    RendererNotFound,
+    RenderError,
+    RenderTimeout,
+    draw_dot,
+    format_of,
+    save,
+)
 
 
 def _inputs(x1: float, x2: float) -> list[Value]:
@@ -60,6 +77,39 @@ EXAMPLES: dict[str, tuple[str, Callable[[], tuple[Value, Module]]]] = {
 }
 
 
+# what argparse never takes for an option: - (stdout for -o), --, negative numbers
+_NOT_OPTIONS = re.compile(r"--?|-\d+|-\d*\.\d+")
+# a mistyped option rather than an expression
+_LONG_OPTION = re.compile(r"--[A-Za-z][\w-]*(=.*)?")
+
+
+class _DrawParser(argparse.ArgumentParser):
+    """The ``draw`` parser: an expression taken for an option gets a hint to put it after ``--``."""
+
+    _args: list[str] = []
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        self._args = list(sys.argv[1:] if args is None else args)
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:  # here rather than in `micrograd`'s parser, so that the hint can be given
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
+
+    def error(self, message: str) -> NoReturn:
+        # argparse reads "-a*2" as an unknown option: then it complains of that, or of a missing NAME|EXPR
+        options = {s for action in self._actions for s in action.option_strings}
+        taken = [a for a in self._args if a.startswith("-") and a.split("=")[0] not in options
+                 and not _NOT_OPTIONS.fullmatch(a) and not _LONG_OPTION.fullmatch(a)]
+        if taken and "--" not in self._args:
+            message += (
+                f"\nan expression that starts with - is read as an option: put it after --, "
+                f'e.g. micrograd draw -- "{taken[0]}" a=1'
+            )
+        super().error(message)
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``draw`` subcommand."""
     listing = "\n".join(f"  {name:<13} {text}" for name, (text, _) in EXAMPLES.items())
@@ -69,9 +119,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Draw the computation graph of a named example or of an expression.",
         epilog=f"examples:\n{listing}\n\nexpression: numbers, variables, + - * / **, and the methods "
         f"{' '.join(METHODS)}, e.g.\n"
-        '  micrograd draw "(a*b + c).tanh()" a=2 b=-3 c=10 --grad -o expr.svg',
+        '  micrograd draw "(a*b + c).tanh()" a=2 b=-3 c=10 --grad -o expr.svg\n'
+        'an expression starting with - goes after --:\n'
+        '  micrograd draw -- "-a*2" a=1',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.__class__ = _DrawParser  # subparsers are made by micrograd's parser, as plain ArgumentParsers
     p.add_argument("target", metavar="NAME|EXPR", help="an example name (below) or an expression in quotes")
     p.add_argument("values", nargs="*", metavar="VAR=VALUE", help="values of the expression's variables")
     p.add_argument("-o", "--output", help="file to write: .svg .png .pdf .dot (default NAME.svg; - prints DOT)")
@@ -80,7 +133,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--edge-labels", action="store_true", help="label edges with local derivatives")
     p.add_argument("--rankdir", choices=["LR", "TB", "RL", "BT"], default="LR", help="layout direction")
     p.add_argument("--collapse", choices=["auto", "neurons", "none"], default="auto", help="draw neurons as one node")
-    p.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, help="most nodes drawn (0: no limit)")
+    p.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES,
+                   help=f"most nodes drawn, those nearest the output (default {DEFAULT_MAX_NODES}; 0: no limit)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help=f"stop the renderer after this long (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
     p.set_defaults(func=run)
 
 
@@ -100,6 +156,12 @@ def run(args: argparse.Namespace) -> int:
         if args.target.isidentifier() and not args.values:
             names = ", ".join(EXAMPLES)
             return _error(f"unknown example {args.target!r}; choose one of {names}, or give an expression and values")
+        options = [v for v in args.values if v.startswith("-")]
+        if options:  # after --, where they are not read as options
+            return _error(
+                f"{options[0]!r} is not VAR=VALUE: after -- every argument is the expression or a value; "
+                f'put options before --, e.g. micrograd draw -o out.svg -- "-a*2" a=1'
+            )
         try:
             root = evaluate(args.target, parse_assignments(args.values))
         except ExpressionError as e:
@@ -113,6 +175,8 @@ def run(args: argparse.Namespace) -> int:
             return _error(str(e))
     if args.max_nodes < 0:
         return _error(f"--max-nodes must be 0 (no limit) or positive, got {args.max_nodes}")
+    if not args.timeout >= 0:  # also NaN
+        return _error(f"--timeout must be 0 (no limit) or a positive number of seconds, got {args.timeout:g}")
     if args.grad:
         root.backward()
     try:
@@ -124,20 +188,44 @@ def run(args: argparse.Namespace) -> int:
             params=params,
             collapse=args.collapse,
             max_nodes=args.max_nodes or None,
+            timeout=args.timeout or None,
         )
-    except ValueError as e:  # an unknown highlight label
+    except ValueError as e:  # an unknown highlight label, a label that cannot be drawn
         return _error(str(e))
     if out == "-":
         sys.stdout.write(drawing.source)
         return 0
     try:
         save(drawing, out)
+    except RenderTimeout as e:
+        return _error(
+            f"rendering {out} did not finish within {e.seconds:g} s and was stopped; nothing was written. "
+            f"The drawing has {e.size}. {_draw_less(out)}, or allow more time with --timeout SECONDS (0: no limit)"
+        )
+    except DrawingTooBig as e:
+        return _error(
+            f"cannot render {out}: the drawing has {e.values:,} Values in {e.nodes:,} boxes and op nodes, more than "
+            f"the {e.limit:,} a renderer lays out in reasonable time and memory. {_draw_less(out)}"
+        )
     except (RendererNotFound, RenderError) as e:
         return _error(str(e))
     except OSError as e:
         return _error(f"cannot write {out!r}: {e.strerror or e}")
-    shown = str(drawing.values_total)
-    if drawing.values_drawn < drawing.values_total:
-        shown = f"{drawing.values_drawn} of {shown}"
-    print(f"wrote {out} ({shown} values{', with gradients' if args.grad else ''})")
+    if drawing.values_total is None:
+        shown = f"the {drawing.values_drawn} values nearest the output; the graph has more"
+    elif drawing.values_drawn < drawing.values_total:
+        shown = f"{drawing.values_drawn} of {drawing.values_total} values"
+    else:
+        shown = f"{drawing.values_total} values"
+    print(f"wrote {out} ({shown}{', with gradients' if args.grad else ''})")
     return 0
+
+
+def _draw_less(out: str) -> str:
+    """The ways to a drawing that renders, for the errors of a drawing too big or too slow."""
+    dot_file = str(Path(out).with_suffix(".dot"))
+    return (
+        f"Draw less of it with --max-nodes N (the N nodes nearest the output; default {DEFAULT_MAX_NODES}), "
+        f"--collapse neurons (one box per neuron) or a smaller expression; "
+        f"or write the DOT text without rendering with -o {dot_file}"
+    )

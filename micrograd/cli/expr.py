@@ -52,6 +52,7 @@ _PYTHON: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow,
 }
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_NAME_RULE = "a variable name is ASCII letters, digits and _, starting with a letter (a, x1, w_2)"
 _METHOD_LIST = ", ".join(METHODS)
 
 # plain names for the constructs people try most, for the error message
@@ -96,7 +97,7 @@ def _check(node: ast.AST) -> None:
             raise _fail(f"the constant {node.value!r} is not allowed; only real numbers are", node)
     elif isinstance(node, ast.Name):
         if not _NAME.fullmatch(node.id):
-            raise _fail(f"the name {node.id!r} is not allowed; variable names start with a letter", node)
+            raise _fail(f"the name {node.id!r} is not allowed; {_NAME_RULE}", node)
     elif isinstance(node, ast.BinOp):
         if type(node.op) not in _BINOPS:
             hint = " (use ** for powers)" if isinstance(node.op, ast.BitXor) else ""
@@ -133,7 +134,11 @@ def _check_call(node: ast.Call) -> None:
     n_args = len(node.args) + len(node.keywords)
     if target is not None and n_args:
         raise _fail(f".{name}() takes no arguments, got {n_args}", node)
-    if target is None and (len(node.args) != 1 or node.keywords):
+    if target is None and node.keywords:
+        keyword = node.keywords[0].arg
+        given = f"{keyword}=..." if keyword else "**..."
+        raise _fail(f"{name}(x) takes its argument without a name: write {name}(...), not {name}({given})", node)
+    if target is None and len(node.args) != 1:
         raise _fail(f"{name}(x) takes exactly one argument, got {n_args}", node)
     _check(target if target is not None else node.args[0])
 
@@ -154,7 +159,28 @@ def _checked(text: str) -> ast.expr:
         _check(body)
     except RecursionError:
         raise ExpressionError("the expression is nested too deeply") from None
+    _check_numbers(text.strip(), body)
     return body
+
+
+def _check_numbers(text: str, body: ast.expr) -> None:
+    """Raise ExpressionError for the first number written in ``text`` that is too large for a float."""
+    # Python reads 1e309 as inf without a word, and 10**400 written out as an int too big to convert
+    numbers = sorted((n for n in ast.walk(body) if isinstance(n, ast.Constant)), key=lambda n: n.col_offset)
+    for n in numbers:
+        assert isinstance(n.value, (int, float))  # _check allowed real numbers only
+        try:
+            finite = math.isfinite(float(n.value))
+        except OverflowError:
+            finite = False
+        if not finite:
+            written = ast.get_source_segment(text, n) or repr(n.value)
+            if len(written) > 24:
+                written = f"{written[:10]}... ({len(written)} digits)"
+            raise _fail(
+                f"the number {written} is too large for a float (the largest is about 1.8e308); "
+                "use a smaller number", n
+            )
 
 
 def _names(body: ast.expr) -> list[str]:
@@ -197,11 +223,26 @@ def evaluate(text: str, values: Mapping[str, float | Value]) -> Value:
         out = _eval(body, leaves)
     except RecursionError:
         raise ExpressionError("the expression is nested too deeply") from None
-    except (ArithmeticError, ValueError) as e:  # ZeroDivisionError and OverflowError are ArithmeticErrors
+    except _Overflow as e:
+        part = ast.get_source_segment(text.strip(), e.node) or "a part of it"
+        inside = _names(e.node)
+        smaller = f"values for {', '.join(inside)}" if inside else "numbers"
+        raise ExpressionError(
+            f"cannot evaluate {text!r}: {part} is too large for a float ({e.cause}); use smaller {smaller}"
+        ) from None
+    except (ArithmeticError, ValueError) as e:  # ZeroDivisionError is an ArithmeticError
         raise ExpressionError(f"cannot evaluate {text!r}: {e}") from None
     if not isinstance(out, Value):
         raise ExpressionError(f"{text!r} has no variables, so there is no graph to draw; use a name such as x")
     return out
+
+
+class _Overflow(Exception):
+    """An op of the expression overflowed: ``node`` is that part of the tree, ``cause`` what the op said."""
+
+    def __init__(self, node: ast.expr, error: OverflowError) -> None:
+        # the engine's advice is for training ("lower the learning rate"); keep only what happened
+        self.node, self.cause = node, str(error).split(";")[0]
 
 
 def _eval(node: ast.expr, leaves: dict[str, Value]) -> Number:
@@ -217,9 +258,12 @@ def _eval(node: ast.expr, leaves: dict[str, Value]) -> Number:
     if isinstance(node, ast.BinOp):
         a, b = _eval(node.left, leaves), _eval(node.right, leaves)
         op = _BINOPS[type(node.op)]
-        if isinstance(a, float) and isinstance(b, float):
-            return _constant(a, op, b)
-        out: Value = _PYTHON[op](a, b)  # a Value, since one side is
+        try:
+            if isinstance(a, float) and isinstance(b, float):
+                return _constant(a, op, b)
+            out: Value = _PYTHON[op](a, b)  # a Value, since one side is
+        except OverflowError as e:
+            raise _Overflow(node, e) from None
         return out
     assert isinstance(node, ast.Call)  # _check allowed nothing else
     f = node.func
@@ -231,7 +275,10 @@ def _eval(node: ast.expr, leaves: dict[str, Value]) -> Number:
     x = _eval(arg, leaves)
     if isinstance(x, float):  # e.g. exp(2): a constant leaf, labelled with its value
         x = Value(x, label=f"{x:g}")
-    return OPS[name].apply(x)
+    try:
+        return OPS[name].apply(x)
+    except OverflowError as e:
+        raise _Overflow(node, e) from None
 
 
 def _constant(a: float, op: str, b: float) -> float:
@@ -262,12 +309,24 @@ def parse_assignments(items: Iterable[str]) -> dict[str, float]:
     >>> parse_assignments(["a=2", "b=-3"])
     {'a': 2.0, 'b': -3.0}
     """
+    if isinstance(items, str):
+        raise TypeError(
+            f"parse_assignments takes a list of strings such as ['a=2', 'b=-3'], got the string {items!r}: "
+            f"put it in a list, [{items!r}]"
+        )
     out: dict[str, float] = {}
     for item in items:
+        if not isinstance(item, str):
+            raise TypeError(
+                f"parse_assignments takes strings such as 'a=2', got {type(item).__name__} {item!r}: "
+                "write the name and the value as one string"
+            )
         name, sep, text = item.partition("=")
         name = name.strip()
-        if not sep or not _NAME.fullmatch(name):
+        if not sep or not name:
             raise ExpressionError(f"expected NAME=NUMBER such as a=2, got {item!r}")
+        if not _NAME.fullmatch(name):
+            raise ExpressionError(f"{item!r}: {name!r} is not a variable name; {_NAME_RULE}")
         try:
             value = float(text)
         except ValueError:
