@@ -54,6 +54,7 @@ from micrograd.ops import OPS, activations, operands
 
 __all__ = [
     "draw_dot",
+    "as_drawing",
     "save",
     "format_of",
     "chain_rule_paths",
@@ -249,6 +250,8 @@ class Drawing(graphviz.Digraph):
 
     def size(self) -> str:
         """How big the drawing is, in words: ``'462 boxes and op nodes, showing 267 of 5,239 Values'``."""
+        if not self.values_drawn:  # a drawing made elsewhere (`as_drawing`): its nodes are all we know
+            return f"{self.nodes:,} nodes"
         if self.values_total is None:
             of = " of a bigger graph"
         elif self.values_drawn < self.values_total:
@@ -345,6 +348,40 @@ def format_of(path: str | os.PathLike[str]) -> str:
         known = ", ".join(SAVE_FORMATS)
         raise ValueError(f"cannot tell the format of {str(path)!r}: use one of the extensions {known}")
     return fmt
+
+
+def as_drawing(graph: graphviz.Digraph, *, timeout: float | None = DEFAULT_TIMEOUT) -> Drawing:
+    """Any ``graphviz.Digraph`` as a `Drawing`: the same picture, rendered the way `draw_dot`'s are.
+
+    For a graph drawn by other code, such as the ``draw_dot`` that the micrograd
+    lecture writes itself: displayed in Jupyter, ``pipe()``, ``render()`` or
+    `save` then use `find_renderer` (Graphviz's ``dot`` if it is installed, else
+    ``graphviz-pure``, which pip installs) instead of failing where the system
+    has no Graphviz. ``graph`` itself is not changed.
+
+    >>> import graphviz
+    >>> dot = graphviz.Digraph(format="svg", graph_attr={"rankdir": "LR"})
+    >>> dot.node("a", "a | data 2.0", shape="record")
+    >>> dot.node("b", "b | data 4.0", shape="record")
+    >>> dot.edge("a", "b")
+    >>> drawing = as_drawing(dot)
+    >>> drawing.source == dot.source, drawing.nodes
+    (True, 2)
+    """
+    if not isinstance(graph, graphviz.Digraph):
+        raise TypeError(f"as_drawing takes a graphviz.Digraph, got {type(graph).__name__}"
+                        + ("; to draw a Value, call draw_dot(value)" if isinstance(graph, Value) else ""))
+    drawing = Drawing(name=graph.name, comment=graph.comment, filename=graph.filename, directory=graph.directory,
+                      format=graph.format, engine=graph.engine, encoding=graph.encoding,
+                      graph_attr=dict(graph.graph_attr), node_attr=dict(graph.node_attr),
+                      edge_attr=dict(graph.edge_attr), body=list(graph.body), strict=graph.strict)
+    drawing.timeout = _check_timeout(timeout)
+    drawing.nodes = sum(1 for line in graph.body if _NODE_STATEMENT.match(line))
+    return drawing
+
+
+# a node statement as graphviz writes it: a name, then its attributes or the end of the line (not an edge)
+_NODE_STATEMENT = re.compile(r'\t(?!(?:graph|node|edge|subgraph)\b)("(?:[^"\\]|\\.)*"|[^\s"\[{}]+)\s*(?:\[|$)')
 
 
 def save(

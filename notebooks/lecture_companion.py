@@ -75,6 +75,49 @@ L.backward()
 draw_dot(L, edge_labels=True)
 
 # %% [markdown]
+# The lecture's own drawing function works too. Displayed as it is, its
+# `graphviz.Digraph` needs the system's Graphviz ("failed to execute dot ...
+# make sure the Graphviz executables are on your systems' PATH" where it is
+# missing); `micrograd.viz.as_drawing` renders the very same picture through the
+# renderer above.
+
+# %%
+from graphviz import Digraph
+
+from micrograd.viz import as_drawing
+
+
+def trace(root):
+    nodes, edges = set(), set()
+
+    def build(v):
+        if v not in nodes:
+            nodes.add(v)
+            for child in v._prev:
+                edges.add((child, v))
+                build(child)
+
+    build(root)
+    return nodes, edges
+
+
+def lecture_draw_dot(root):
+    dot = Digraph(format="svg", graph_attr={"rankdir": "LR"})
+    nodes, edges = trace(root)
+    for n in nodes:
+        uid = str(id(n))
+        dot.node(name=uid, label="{ %s | data %.4f | grad %.4f }" % (n.label, n.data, n.grad), shape="record")  # noqa: UP031
+        if n._op:
+            dot.node(name=uid + n._op, label=n._op)
+            dot.edge(uid + n._op, uid)
+    for n1, n2 in edges:
+        dot.edge(str(id(n1)), str(id(n2)) + n2._op)
+    return dot
+
+
+as_drawing(lecture_draw_dot(L))
+
+# %% [markdown]
 # ## Backpropagation by hand, then by the engine
 #
 # The lecture fills in the gradients by hand with the chain rule; the engine's

@@ -8,6 +8,8 @@ are the ones that say what was wrong or what to do.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 
 import numpy as np
@@ -15,8 +17,10 @@ import pytest
 
 from micrograd import MLP, SGD, Layer, Neuron, Value, binary_cross_entropy, mse_loss
 from micrograd.cli import main
+from micrograd.cli.expr import ExpressionError, evaluate, parse_assignments
 from micrograd.datasets import make_moons
 from micrograd.gradcheck import gradcheck
+from micrograd.viz import draw_dot
 
 
 def _set_lr(value: object) -> None:
@@ -33,6 +37,31 @@ def _backward_with_grad(grad: object) -> None:
     p = Value(1.0, label="p")
     p.grad = grad  # type: ignore[assignment]
     (p * p).backward()
+
+
+class UsageError(Exception):
+    """What a command printed when it stopped with exit status 2."""
+
+
+def draw_command(*args: str):
+    """A call of ``micrograd draw ARGS`` that raises UsageError with its message when it exits with status 2."""
+
+    def run() -> None:
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            try:
+                status = main(["draw", *args])
+            except SystemExit as e:  # argparse's errors
+                status = e.code
+        if status == 2:
+            raise UsageError(err.getvalue())
+        raise AssertionError(f"micrograd draw {' '.join(args)} exited with status {status}, not 2")
+
+    return run
+
+
+def _product() -> Value:
+    return Value(2.0, label="a") * Value(3.0, label="b")
 
 
 CASES = [
@@ -69,15 +98,41 @@ CASES = [
     ("gradcheck eps below float spacing", lambda: gradcheck(lambda x: x * x, [1e12]), ValueError,
      ["eps = 1e-06 is too small", "1e+12", "apart"]),
     ("save('')", lambda: MLP(2, [1]).save(""), ValueError, ["file name", "empty"]),
+    # drawing, and the expressions of `micrograd draw`
+    ("highlight=5", lambda: draw_dot(_product(), highlight=5), TypeError,
+     ["highlight takes a Value, a label such as 'w1', or a list of them", "int 5"]),
+    ("highlight=[w, 5]", lambda: draw_dot(_product(), highlight=["a", 5]), TypeError, ["int 5 in the list"]),
+    ("parse_assignments([1])", lambda: parse_assignments([1]), TypeError, ["strings such as 'a=2'", "int 1"]),
+    ("parse_assignments('a=2')", lambda: parse_assignments("a=2"), TypeError,
+     ["a list of strings", "got the string 'a=2'", "['a=2']"]),
+    ("exp(x=a)", lambda: evaluate("exp(x=a)", {"a": 1}), ExpressionError,
+     ["without a name", "write exp(...), not exp(x=...)"]),
+    ("draw -a*2", draw_command("-a*2", "a=1"), UsageError,
+     ["unrecognized arguments: -a*2", "put it after --", 'micrograd draw -- "-a*2" a=1']),
+    ("draw -- -a*2 a=1 -o", draw_command("--", "-a*2", "a=1", "-o", "x.svg"), UsageError,
+     ["'-o' is not VAR=VALUE", "put options before --"]),
+    ("draw a*1e309", draw_command("a*1e309", "a=1"), UsageError,
+     ["the number 1e309 is too large for a float", "use a smaller number"]),
+    ("a*b overflowing", lambda: evaluate("a*b", {"a": 1e200, "b": 1e200}), ExpressionError,
+     ["a*b is too large for a float", "use smaller values for a, b"]),
+    ("non-ASCII name", lambda: evaluate("ä*2", {"ä": 1}), ExpressionError,
+     ["the name 'ä' is not allowed", "ASCII letters"]),
+    ("non-ASCII assignment", lambda: parse_assignments(["ä=1"]), ExpressionError,
+     ["'ä' is not a variable name", "ASCII letters"]),
+    ("NUL in a label", lambda: draw_dot(Value(1.0, label="a\x00b") * 2), ValueError,
+     ["the label 'a\\x00b'", "control character", "value.label"]),
+    ("ESC in a label", lambda: draw_dot(Value(1.0, label="\x1b[1mw") * 2), ValueError, ["'\\x1b'"]),
 ]
 
 
-@pytest.mark.parametrize("call, error, words", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_a_wrong_input_gets_an_error_saying_what_was_wrong(call, error, words):
+@pytest.mark.parametrize("name, call, error, words", CASES, ids=[c[0] for c in CASES])
+def test_a_wrong_input_gets_an_error_saying_what_was_wrong(name, call, error, words):
     with pytest.raises(error) as info:
         call()
     for w in words:
         assert w in str(info.value), (w, str(info.value))
+    if not name.startswith("lr "):  # advice about training only where training is the matter
+        assert "learning rate" not in str(info.value)
 
 
 def test_demo_out_empty_is_a_usage_error(capsys):

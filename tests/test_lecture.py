@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +86,28 @@ def test_the_lectures_network_is_one_argument_away():
         for p in model.parameters():
             p.data += -0.05 * p.grad
     assert loss.data < 0.05
+
+
+
+def lecture_draw_dot(root: Value):
+    """The lecture's own drawing function (a plain graphviz.Digraph), from the lecture companion's cell."""
+    import jupytext
+
+    notebook = jupytext.read(Path(__file__).resolve().parent.parent / "notebooks" / "lecture_companion.py")
+    [cell] = [c.source for c in notebook.cells if c.cell_type == "code" and "def lecture_draw_dot" in c.source]
+    namespace: dict[str, object] = {"L": root}
+    exec(cell, namespace)  # the cell ends by drawing L
+    return namespace["lecture_draw_dot"](root)
+
+def test_the_lectures_own_drawing_renders_through_as_drawing_without_a_system_graphviz(monkeypatch, tmp_path):
+    from micrograd.viz import as_drawing, save
+
+    o, _ = lecture_neuron()
+    o.backward()
+    dot = lecture_draw_dot(o)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no system Graphviz: what a fresh machine has
+    drawing = as_drawing(dot)
+    assert drawing.source == dot.source and drawing.nodes == 10 + 5  # ten Values, five ops
+    svg = drawing._repr_mimebundle_()["image/svg+xml"]  # what Jupyter shows
+    assert "data 0.7071" in svg and "grad 0.5000" in svg  # o's box, and n's gradient
+    assert save(dot, tmp_path / "lecture.svg").read_text(encoding="utf-8").startswith("<?xml")
