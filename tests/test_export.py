@@ -39,11 +39,14 @@ try:
 except ImportError:
     if IN_CI:  # CI must run these tests, not skip them
         raise ImportError("CI is set but PyTorch is not installed; .ci/run installs the CPU build "
-                          "(pip install torch==2.13.0+cpu)") from None
+                          "(pip install torch --index-url https://download.pytorch.org/whl/cpu)") from None
     torch = None
 
 needs_torch = pytest.mark.skipif(
-    torch is None, reason="PyTorch is not installed (pip install torch==2.13.0+cpu); CI installs it and runs these")
+    torch is None,
+    reason="PyTorch is not installed (pip install torch --index-url https://download.pytorch.org/whl/cpu); "
+    "CI installs it and runs these",
+)
 
 
 def run_python(code: str) -> str:
