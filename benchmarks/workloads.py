@@ -476,27 +476,38 @@ def trace_cost(engine: Engine, *, repeats: int = 5) -> Figures:
     return {"trace_s": statistics.median(_moons_traced_step(engine, X, y)[1] for _ in range(repeats))}
 
 
-def mlp784_data(n: int = 1000, seed: int = 0) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    """Random 28x28 'images' in [0, 1), one-hot random labels, and initial weights uniform / sqrt(fan-in)."""
+def mlp784_data(n: int = 1000, seed: int = 0, hidden: Sequence[int] = (64,)
+                ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Random 28x28 'images' in [0, 1), one-hot random labels, and initial weights uniform / sqrt(fan-in).
+
+    The weights are ``[W1, b1, W2, b2, ...]`` for MLP(784, [*hidden, 10]), W as (out, in).
+    """
     import numpy as np
 
     rng = np.random.default_rng(seed)
     X = rng.random((n, 784))
     Y = np.eye(10)[rng.integers(0, 10, n)]
-    init = [rng.uniform(-1, 1, (64, 784)) / math.sqrt(784), np.zeros(64),
-            rng.uniform(-1, 1, (10, 64)) / math.sqrt(64), np.zeros(10)]
+    sizes = [784, *hidden, 10]
+    init = []
+    for fan_in, fan_out in zip(sizes, sizes[1:]):
+        init += [rng.uniform(-1, 1, (fan_out, fan_in)) / math.sqrt(fan_in), np.zeros(fan_out)]
     return X, Y, init
 
 
-def _mlp784_traced_step(engine: Engine, n: int, full_step: bool) -> tuple[Step, float]:
-    """(step, seconds it took to trace) for MLP(784, [64, 10]) with softmax cross-entropy, batch n."""
+def _mlp784_traced_step(engine: Engine, n: int, full_step: bool, hidden: Sequence[int] = (64,)
+                        ) -> tuple[Step, float]:
+    """(step, seconds it took to trace) for MLP(784, [*hidden, 10]) with softmax cross-entropy, batch n.
+
+    The step is the documented loop: ``opt.zero_grad(); program.backward(X, Y); opt.step()``.
+    """
     from micrograd.optim import SGD
     from micrograd.trace import trace
 
     Value = engine.Value
-    X, Y, (W1, b1, W2, b2) = mlp784_data(n)
-    flat = [v for W, b in ((W1, b1), (W2, b2)) for row, bias in zip(W.tolist(), b.tolist()) for v in (*row, bias)]
-    model = set_parameters(engine.MLP(784, [64, 10]), flat)
+    X, Y, init = mlp784_data(n, hidden=hidden)
+    flat = [v for W, b in zip(init[0::2], init[1::2]) for row, bias in zip(W.tolist(), b.tolist())
+            for v in (*row, bias)]
+    model = set_parameters(engine.MLP(784, [*hidden, 10]), flat)
 
     def sample_loss(x: list[Any], onehot: list[Any]) -> Any:
         z = model(x)  # softmax cross-entropy: log(sum(exp(z))) - z[label]
@@ -517,25 +528,30 @@ def _mlp784_traced_step(engine: Engine, n: int, full_step: bool) -> tuple[Step, 
     return step, traced_in
 
 
-def _mlp784_numpy_step(n: int, full_step: bool) -> Step:
+def _mlp784_numpy_step(n: int, full_step: bool, hidden: Sequence[int] = (64,)) -> Step:
     """The same by hand in numpy, from the same weights."""
     import numpy as np
 
-    X, Y, params = mlp784_data(n)
-    W1, b1, W2, b2 = params
+    X, Y, params = mlp784_data(n, hidden=hidden)
+    Ws, bs = params[0::2], params[1::2]
 
     def step() -> float:
-        z1 = X @ W1.T + b1
-        h = np.maximum(z1, 0.0)
-        z = h @ W2.T + b2
+        hs, zs = [X], []
+        for W, b in zip(Ws, bs):
+            zs.append(hs[-1] @ W.T + b)
+            hs.append(np.maximum(zs[-1], 0.0))
+        z = zs[-1]
         e = np.exp(z)
         total = e.sum(axis=1)
         loss = np.log(total) - (Y * z).sum(axis=1)
         dz = (e / total[:, None] - Y) / len(X)
-        dz1 = (dz @ W2) * (z1 > 0.0)
-        grads = (dz1.T @ X, dz1.sum(0), dz.T @ h, dz.sum(0))
+        grads = []
+        for i in range(len(Ws) - 1, -1, -1):
+            grads += [dz.sum(0), dz.T @ hs[i]]
+            if i:
+                dz = (dz @ Ws[i]) * (zs[i - 1] > 0.0)
         if full_step:
-            for p, g in zip(params, grads):
+            for p, g in zip(params, grads[::-1]):
                 p -= 0.1 * g
         return float(loss.mean())
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 import inspect
 import math
 import sys
+import threading
 import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -545,6 +546,182 @@ def _linear_kernel(ids: list[int], nodes: list[_Node], where: list[int], bank: i
     return _Linear(bank, out, sources), " + ".join(parts)
 
 
+# ------------------------------------------------------------------------------------- parameters in arrays
+# While a program trains, its parameters' numbers live in two arrays (a _Store), not in the Value
+# objects: reading every .data and writing every .grad costs one Python operation per parameter and
+# step, far more than the numpy work on a large model. Each parameter's class is switched to a
+# subclass of its own whose ``data`` and ``grad`` are properties, so whatever reads or writes a
+# parameter (the user, eager code, save/load) still sees the right number: reads are served from
+# the arrays, and a write, or more reads than a few between two traced calls (eager code walking
+# the model), "unbinds" the store: every number goes back into its Value and every class back to
+# the original, so eager code runs at full speed on ordinary Values. The next program call binds
+# again. The Values' own slots are left alone while bound and written before a class is switched
+# back, so a thread reading a parameter while another binds or unbinds sees its number either way.
+
+_DATA = cast(Any, Value.__dict__["data"])  # the slots' own descriptors, under the properties
+_GRAD = cast(Any, Value.__dict__["grad"])
+_KEEP = 64 << 20  # a program keeps its work arrays between calls up to this size (bytes)
+_READS = 64  # reads served from the arrays between two traced calls before the store unbinds
+_binds = 0  # bumped by every bind: a list of Values found not to be in one store stays so until the next
+_lock = threading.RLock()  # one bind or unbind at a time
+
+
+class _Store:
+    """The numbers of some parameters, as arrays ``data`` and ``grad``, while they are bound to it."""
+
+    def __init__(self, values: list[Value], data: np.ndarray, grad: np.ndarray) -> None:
+        self.values, self.data, self.grad = values, data, grad
+        self.position = dict(zip(map(id, values), range(len(values))))
+        self.bound = False
+        self.reads = 0
+        self.classes: dict[type, type] = {}  # a parameter's own class -> its bound class
+
+    @classmethod
+    def bind(cls, values: list[Value]) -> _Store | None:
+        """Bind ``values`` (and every parameter of a store already holding one of them) to a new store.
+
+        None, leaving everything as it is, when a number is not a float or an int (a ``.grad``
+        set to something else by hand) or a class defines ``data`` or ``grad`` itself: the
+        program then reads and writes the Values one by one, as it always could.
+        """
+        global _binds
+        with _lock:
+            others = {s for s in map(_store_of, values) if s is not None}
+            for s in others:
+                s.unbind()
+            if others:  # keep the others' parameters together with ours: no unbinding back and forth
+                seen = set(map(id, values))
+                values = values + [p for s in others for p in s.values if id(p) not in seen]
+            data, grad = list(map(_attr_data, values)), list(map(_attr_grad, values))
+            if not set(map(type, data)) | set(map(type, grad)) <= {float, int}:
+                return None
+            store = cls(values, np.array(data, dtype=float), np.array(grad, dtype=float))
+            if None in [store._bound_class(c) for c in set(map(type, values))]:
+                return None
+            classes = store.classes
+            for p in values:
+                p.__class__ = classes[type(p)]
+            store.bound = True
+            _binds += 1
+            return store
+
+    def _bound_class(self, plain: type) -> type | None:
+        """The subclass of ``plain`` that reads and writes through this store; None if ``plain`` cannot have one."""
+        if any("data" in k.__dict__ or "grad" in k.__dict__ for k in plain.__mro__ if k is not Value):
+            return None
+        store = self
+
+        def reader(numbers: str, slot: Any) -> Callable[[Value], float]:
+            def read(p: Value) -> float:
+                if store.reads < _READS:
+                    store.reads += 1
+                    return float(getattr(store, numbers)[store.position[id(p)]])
+                store.unbind()
+                return cast(float, slot.__get__(p))
+            return read
+
+        def writer(slot: Any) -> Callable[[Value, Any], None]:
+            def write(p: Value, value: Any) -> None:
+                store.unbind()
+                slot.__set__(p, value)
+            return write
+
+        def reduce_ex(p: Value, protocol: Any) -> Any:  # copy, deepcopy and pickle see an ordinary Value
+            store.unbind()
+            return p.__reduce_ex__(protocol)
+
+        namespace = {"__slots__": (), "__module__": plain.__module__, "__qualname__": plain.__qualname__,
+                     "__doc__": plain.__doc__, "data": property(reader("data", _DATA), writer(_DATA)),
+                     "grad": property(reader("grad", _GRAD), writer(_GRAD)), "__reduce_ex__": reduce_ex,
+                     "_trace_store": self}
+        try:
+            self.classes[plain] = bound = type(plain.__name__, (plain,), namespace)
+        except TypeError:  # a metaclass or __init_subclass__ that will not have it
+            return None
+        return bound
+
+    def unbind(self) -> None:
+        """Put every number back into its Value, then every Value back into its own class."""
+        with _lock:
+            if not self.bound:
+                return
+            self.bound = False
+            values = self.values
+            for p, d, g in zip(values, self.data.tolist(), self.grad.tolist()):
+                _DATA.__set__(p, d)
+                _GRAD.__set__(p, g)
+            plain = {bound: own for own, bound in self.classes.items()}
+            for p in values:
+                p.__class__ = plain[type(p)]
+
+    def positions(self, values: Sequence[Value]) -> slice | np.ndarray | None:
+        """Where ``values`` are in the arrays (a slice when they are in order); None unless all are bound here."""
+        if not self.bound or not set(map(type, values)) <= set(self.classes.values()):
+            return None
+        return _index(np.fromiter(map(self.position.__getitem__, map(id, values)), dtype=np.intp, count=len(values)))
+
+    # -- what SGD and zero_grad do, on the arrays ---------------------------------------------------
+
+    def zero_grad(self, where: slice | np.ndarray) -> None:
+        self.grad[where] = 0.0
+
+    def sgd_step(self, where: slice | np.ndarray, lr: float, momentum: float, weight_decay: float,
+                 velocity: Any) -> Any:
+        """`SGD.step` on the arrays, the same arithmetic in the same order; returns the new velocity.
+
+        A gradient that is not finite is refused before any parameter moves, as by `SGD.step`.
+        """
+        g = self.grad[where]
+        if not np.isfinite(g.sum()) and not np.isfinite(g).all():  # the sum is the cheap test
+            k = int(np.flatnonzero(~np.isfinite(g))[0])
+            p = self.values[int(np.arange(len(self.values))[where][k])]
+            raise ValueError(f"{p!r} has the gradient {g[k]}; no parameter was changed. A step that "
+                             "large diverges: lower the learning rate, or rescale the loss or the inputs")
+        if weight_decay:
+            g = g + weight_decay * self.data[where]
+        if momentum:
+            velocity = momentum * np.asarray(velocity, dtype=float) + g
+            g = velocity
+        self.data[where] -= lr * g
+        self.reads = 0
+        return velocity
+
+
+def _store_of(p: Value) -> _Store | None:
+    store: _Store | None = type(p).__dict__.get("_trace_store")
+    return store if store is not None and store.bound else None
+
+
+def _attr_data(p: Value) -> Any:
+    return p.data
+
+
+def _attr_grad(p: Value) -> Any:
+    return p.grad
+
+
+class _Where:
+    """Where a list of Values is: the store that holds them all and their positions, or no store."""
+
+    __slots__ = ("store", "index", "binds")
+
+    def __init__(self, store: _Store | None, index: slice | np.ndarray | None) -> None:
+        self.store, self.index, self.binds = store, index, _binds
+
+
+def _locate(values: Sequence[Value], known: _Where | None) -> _Where:
+    """Find ``values`` in a bound store; ``known``, the answer of last time, is reused while it holds.
+
+    A store never changes its Values while bound, so "all in store S" holds while S is bound;
+    "not all in one store" holds until something is bound again.
+    """
+    if known is not None and (known.store.bound if known.store is not None else known.binds == _binds):
+        return known
+    store = _store_of(values[0]) if values else None
+    index = store.positions(values) if store is not None else None
+    return _Where(store if index is not None else None, index)
+
+
 # ------------------------------------------------------------------------------------- the program
 
 
@@ -565,6 +742,8 @@ class TracedProgram:
         self._leaves = [nodes[i].value for i in leaves]
         self._out_where = [(nodes[i].bank, where[i]) for i in outputs]
         self._S = np.zeros(n_slots)
+        self._where: _Where | None = None  # where the parameters' numbers are while they train
+        self._buffers: list[np.ndarray | None] = [None, None, None]
         for i, n in enumerate(nodes):
             if n.op == "const":
                 self._S[where[i]] = n.value
@@ -630,8 +809,32 @@ class TracedProgram:
             inputs.append(a.reshape(len(a), -1).T)
         assert size is not None  # a program takes one array at least
         S = self._S
-        S[: len(self._leaves)] = [p.data for p in self._leaves]
-        return [S, np.empty((self._n_rows, size)), *inputs]
+        where = self._bind()
+        if where.store is None:
+            S[: len(self._leaves)] = [p.data for p in self._leaves]
+        else:
+            S[: len(self._leaves)] = where.store.data[where.index]
+            where.store.reads = 0  # a new step: reads since the last one are not eager code walking the model
+        return [S, self._buffer(0, (self._n_rows, size)), *inputs]
+
+    def _buffer(self, which: int, shape: tuple[int, ...]) -> np.ndarray:
+        """Work array ``which`` (0: values, 1: gradients, 2: shared gradients), kept from the last call.
+
+        A fresh array of megabytes at every step costs page faults that show in a step's
+        time; arrays larger than `_KEEP` bytes are not kept, so memory does not stay held.
+        """
+        b = self._buffers[which]
+        if b is None or b.shape != shape:
+            b = np.empty(shape)
+            self._buffers[which] = b if b.nbytes <= _KEEP else None
+        return b
+
+    def _bind(self) -> _Where:
+        """The store holding the parameters, binding them to one if none holds them all."""
+        where = self._where = _locate(self._leaves, self._where)
+        if where.store is None and self._leaves and _Store.bind(self._leaves) is not None:
+            where = self._where = _locate(self._leaves, None)
+        return where
 
     def _run(self, arrays: tuple[Any, ...]) -> tuple[list[np.ndarray], np.ndarray]:
         env = self._env(arrays)
@@ -681,7 +884,9 @@ class TracedProgram:
             raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
         env, out = self._run(arrays)
         size = env[ROWS].shape[1]
-        genv = [np.zeros_like(env[SHARED]), np.zeros_like(env[ROWS])]
+        genv = [self._buffer(2, env[SHARED].shape), self._buffer(1, env[ROWS].shape)]
+        for g in genv:
+            g.fill(0.0)
         seed = 1.0 / size if reduction == "mean" else 1.0
         bank, w = self._out_where[0]
         if bank == SHARED:  # an output that does not depend on the inputs counts once per sample
@@ -697,8 +902,12 @@ class TracedProgram:
             p = self._leaves[int(np.flatnonzero(~np.isfinite(grads))[0])]
             raise OverflowError(f"the gradient of {p!r} is not finite: a product of large local derivatives "
                                 "overflowed, as the eager engine's backward() says too; rescale the loss or the inputs")
-        for p, g in zip(self._leaves, grads.tolist()):
-            p.grad += g
+        where = self._where
+        if where is not None and where.store is not None and where.store.bound:
+            where.store.grad[where.index] += grads
+        else:
+            for p, g in zip(self._leaves, grads.tolist()):
+                p.grad += g
         self._check(env, out)
         return out
 
