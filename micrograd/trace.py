@@ -42,19 +42,20 @@ import threading
 import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import attrgetter
 from typing import Any, NamedTuple, cast
 
 import numpy as np
 
 from micrograd.engine import Value, is_grad_enabled
-from micrograd.graph import topological_order
 from micrograd.ops import OPS, Op, operands
 
 __all__ = ["trace", "TracedProgram", "TraceError", "Step"]
 
 Shape = int | tuple[int, ...]
 # a step that is a layer's matrix product: ((bank of the inputs, SHARED), the input nodes), see _layer_inputs
-Layer = tuple[tuple[int, int | None], tuple[int, ...]]
+Layer = tuple[tuple[int, int | None], np.ndarray]
 
 # Where a node's values live ("banks"): shared slots, per-sample rows, then one bank per input argument.
 SHARED, ROWS = 0, 1
@@ -105,80 +106,214 @@ def _record(fn: Callable[..., Any], shapes: tuple[tuple[int, ...], ...], names: 
 
 @dataclass(eq=False)
 class _Node:
-    """One node of the traced graph; nodes are numbered so that operands come first."""
+    """One node of the traced graph, other than a leaf; nodes are numbered so that operands come first."""
 
-    op: str  # 'input', 'leaf', 'const', an elementwise op of the op table, or 'linear' (sum, dot)
-    args: tuple[Any, ...]  # operand numbers; for 'linear', (a, b) pairs meaning a*b, with b None meaning a alone
+    op: str  # 'input', 'const', an elementwise op of the op table, or 'linear' (sum, dot)
+    # operand numbers; for 'linear', two arrays (A, B) of the terms A[k] * B[k], B[k] = -1 meaning A[k] alone
+    args: tuple[Any, ...]
     value: Any  # the traced Value (the float, for a constant)
     bank: int = SHARED  # SHARED, ROWS, or ROWS + 1 + j for argument j
     grad: bool = False  # depends on a parameter, so backward must reach it
     level: int = 0
+    classes: dict[tuple[int, int | None], tuple[np.ndarray, np.ndarray]] | None = None  # 'linear': see _term_classes
 
 
 _SOURCES = ("input", "leaf", "const")
 
 
-def _describe(v: Value) -> tuple[str, Any]:
-    """(op, operands) of a non-leaf node, read off the graph (`micrograd.ops.operands`).
+class _Graph:
+    """The traced graph: `_Node` s numbered operands first, then the leaves (parameters).
 
-    Operands are Values or floats; for ``sum`` and ``dot`` nodes the op is
-    ``'linear'`` and the operands are terms ``(a, b)``, meaning ``a * b``, or
-    ``(a, None)``, meaning ``a`` alone.
+    A model has far more parameters than other nodes, so leaves get no object of their
+    own: they are numbered ``len(nodes)`` on, in the order they were first met, and the
+    banks, gradient flags and levels of all nodes are arrays.
     """
+
+    def __init__(self, nodes: list[_Node], leaves: list[Value]) -> None:
+        self.nodes, self.leaves, self.n = nodes, leaves, len(nodes)
+        size = self.n + len(leaves)
+        self.bank = np.zeros(size, dtype=np.intp)
+        self.bank[: self.n] = [x.bank for x in nodes]
+        self.grad = np.ones(size, dtype=bool)
+        self.grad[: self.n] = [x.grad for x in nodes]
+        self.const = np.zeros(size, dtype=bool)
+        self.const[: self.n] = [x.op == "const" for x in nodes]
+
+    def __len__(self) -> int:
+        return len(self.bank)
+
+    def node(self, i: int) -> _Node:
+        """Node i; a leaf's is made when asked for."""
+        return self.nodes[i] if i < self.n else _Node("leaf", (), self.leaves[i - self.n], grad=True)
+
+    def kind(self, i: int) -> int | str:
+        return "const" if self.const[i] else int(self.bank[i])
+
+
+class _Column:
+    """An int array that grows as it is appended to: per-node facts that linear nodes read in bulk."""
+
+    def __init__(self) -> None:
+        self.a, self.n = np.zeros(1024, dtype=np.intp), 0
+
+    def append(self, v: int) -> None:
+        if self.n == len(self.a):
+            self.a = np.concatenate([self.a, np.zeros_like(self.a)])
+        self.a[self.n] = v
+        self.n += 1
+
+
+def _check_op(v: Value) -> None:
     if v._op not in OPS:
         raise TraceError(f"op {v._op!r} is not in the op table (micrograd.ops.OPS), so the tracer has no numpy "
                          "version of it: an op made with Value.from_op cannot be traced; write it with built-in ops, "
                          "or call it outside the traced function")
-    args = operands(v)
-    if v._op == "sum":
-        return "linear", [(t, None) for t in args]
-    if v._op == "dot":
-        *pairs, bias = args
-        terms = [(bias, None)] if isinstance(bias, Value) or bias != 0.0 else []
-        return "linear", terms + list(zip(pairs[0::2], pairs[1::2]))
-    return v._op, args
 
 
-def _walk(outputs: list[Value], placeholders: list[list[Value]]) -> tuple[list[_Node], list[int]]:
-    """Number every node reachable from the outputs, operands first (`micrograd.graph.topological_order`)."""
+def _interior(outputs: list[Value]) -> list[Value]:
+    """The nodes with children below the outputs, each after its children (`micrograd.graph.topological_order`
+    without the leaves, which a model has a million of and which need no order)."""
+    order: list[Value] = []
+    seen: set[int] = set()
+    for out in outputs:
+        stack: list[Any] = [out] if out._prev and id(out) not in seen else []
+        while stack:
+            node = stack.pop()
+            if node is None:
+                order.append(stack.pop())
+            elif id(node) not in seen:
+                seen.add(id(node))
+                stack += (node, None)
+                stack.extend(c for c in reversed(node._prev) if c._prev and id(c) not in seen)
+    return order
+
+
+def _walk(outputs: list[Value], placeholders: list[list[Value]]) -> tuple[_Graph, list[int]]:
+    """Number every node reachable from the outputs, operands first, leaves last.
+
+    A leaf met for the first time gets a token ``-2 - k`` (k: its place in ``met``); the
+    tokens become leaf numbers at the end, all at once: a dict entry per parameter would
+    cost more than the rest of tracing.
+    """
     nodes = [_Node("input", (), p, bank=ROWS + 1 + j) for j, arg in enumerate(placeholders) for p in arg]
     number = {id(n.value): i for i, n in enumerate(nodes)}
+    banks, levels, grads = _Column(), _Column(), _Column()
+    for n in nodes:
+        banks.append(n.bank)
+        levels.append(0)
+        grads.append(0)
     constants: dict[tuple[float, float], int] = {}
+    met: list[Value] = []  # leaves, as met (with repeats)
+    tokened: list[_Node] = []  # nodes whose args hold tokens
+
+    def add(node: _Node) -> int:
+        number[id(node.value)] = len(nodes)
+        nodes.append(node)
+        banks.append(node.bank)
+        levels.append(node.level)
+        grads.append(node.grad)
+        return len(nodes) - 1
 
     def ref(x: Value | float) -> int:
         if isinstance(x, Value):
-            return number[id(x)]
+            i = number.get(id(x))
+            if i is not None:
+                return i
+            met.append(x)
+            return -1 - len(met)
         key = (x, math.copysign(1.0, x))  # keeps 0.0 and -0.0 apart
         if key not in constants:
             constants[key] = len(nodes)
             nodes.append(_Node("const", (), x))
+            banks.append(SHARED)
+            levels.append(0)
+            grads.append(0)
         return constants[key]
 
-    for out in outputs:
-        for v in topological_order(out):
-            if id(v) in number:
-                continue
-            if not v._prev:  # a leaf: a parameter, or a Value made inside the function
-                number[id(v)] = len(nodes)
-                nodes.append(_Node("leaf", (), v, grad=True))
-                continue
-            op, operands_ = _describe(v)
-            if op == "linear":
-                args: tuple[Any, ...] = tuple((ref(a), None if b is None else ref(b)) for a, b in operands_)
-                kids = [nodes[i] for pair in args for i in pair if i is not None]
+    def refs(values: Sequence[Value]) -> np.ndarray:
+        """ref() of many Values at once."""
+        r = np.fromiter(map(number.get, map(id, values), repeat(-1)), dtype=np.intp, count=len(values))
+        new = r < 0
+        if new.any():
+            r[new] = -2 - np.arange(len(met), len(met) + int(new.sum()))
+            met.extend(compress(values, new.tolist()))
+        return r
+
+    for v in _interior(outputs):
+        _check_op(v)
+        prev, local = v._prev, v._local
+        if v._op in ("sum", "dot"):
+            if len(local) == len(prev):  # Values only, no numbers mixed in: read the children in bulk
+                r = refs(prev)
+                if v._op == "sum":
+                    A, B = r, np.full(len(r), -1, dtype=np.intp)
+                else:
+                    pairs = len(r) & ~1
+                    A, B = r[0:pairs:2], r[1:pairs:2]
+                    if len(r) % 2:  # the bias: a term of its own, first
+                        A, B = np.concatenate([r[-1:], A]), np.concatenate([[-1], B])
             else:
-                args = tuple(ref(x) for x in operands_)
-                kids = [nodes[i] for i in args]
-            number[id(v)] = len(nodes)
-            nodes.append(_Node(op, args, v, ROWS if any(k.bank for k in kids) else SHARED,
-                               any(k.grad for k in kids), 1 + max(k.level for k in kids)))
-    return nodes, [number[id(o)] for o in outputs]
+                ops = operands(v)
+                if v._op == "sum":
+                    terms = [(t, None) for t in ops]
+                else:
+                    *pairs_, bias = ops
+                    terms = [(bias, None)] if isinstance(bias, Value) or bias != 0.0 else []
+                    terms += list(zip(pairs_[0::2], pairs_[1::2]))
+                A = np.array([ref(a) for a, _ in terms], dtype=np.intp)
+                B = np.array([-1 if b is None else ref(b) for _, b in terms], dtype=np.intp)
+            kids = np.concatenate([A, B[B != -1]])
+            known = kids[kids >= 0]
+            node = _Node("linear", (A, B), v, ROWS if (banks.a[known] != SHARED).any() else SHARED,
+                         len(known) < len(kids) or bool(grads.a[known].any()),
+                         1 + int(levels.a[known].max(initial=0)))
+            if len(known) < len(kids):
+                tokened.append(node)
+        else:
+            args = tuple(ref(x) for x in operands(v))
+            kid_nodes = [nodes[k] for k in args if k >= 0]
+            node = _Node(v._op, args, v, ROWS if any(k.bank for k in kid_nodes) else SHARED,
+                         len(kid_nodes) < len(args) or any(k.grad for k in kid_nodes),
+                         1 + max((k.level for k in kid_nodes), default=0))
+            if len(kid_nodes) < len(args):
+                tokened.append(node)
+        add(node)
+    out_ids = [ref(o) for o in outputs]  # an output may be an input or a leaf itself
+
+    # the leaves, numbered in the order they were first met
+    leaves: list[Value] = []
+    of_token = np.zeros(0, dtype=np.intp)
+    if met:
+        ids = np.fromiter(map(id, met), dtype=np.int64, count=len(met))
+        _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        of_token = len(nodes) + rank[inverse.ravel()]
+        leaves = [met[i] for i in first[order].tolist()]
+        del met[:], ids, inverse
+
+    def resolve(r: np.ndarray) -> np.ndarray:
+        t = r <= -2
+        if t.any():
+            r = r.copy()
+            r[t] = of_token[-2 - r[t]]
+        return r
+
+    for node in tokened:
+        if node.op == "linear":
+            node.args = (resolve(node.args[0]), resolve(node.args[1]))
+        else:
+            node.args = tuple(int(of_token[-2 - a]) if a <= -2 else a for a in node.args)
+    out_ids = [int(of_token[-2 - o]) if o <= -2 else o for o in out_ids]
+    return _Graph(nodes, leaves), out_ids
 
 
-def _signature(nodes: list[_Node]) -> list[tuple[Any, ...]]:
+def _signature(graph: _Graph) -> list[tuple[Any, ...]]:
     """What two samples must share to take the same path: ops, operands, numbers and leaves."""
-    return [(n.op, n.args, n.value if n.op == "const" else (id(n.value), n.value.data) if n.op == "leaf" else None)
-            for n in nodes]
+    return ([(n.op, tuple(a.tobytes() for a in n.args) if n.op == "linear" else n.args,
+              n.value if n.op == "const" else None) for n in graph.nodes]
+            + [("leaf", (), (id(v), v.data)) for v in graph.leaves])
 
 
 def _first_difference(traced: list[tuple[Any, ...]], other: list[tuple[Any, ...]]) -> int | None:
@@ -211,11 +346,12 @@ class _Operand:
 
     __slots__ = ("bank", "index", "column", "grad", "repeats")
 
-    def __init__(self, bank: int, where: Sequence[int], column: bool, grad: bool) -> None:
+    def __init__(self, bank: int, where: np.ndarray, column: bool, grad: bool) -> None:
         self.bank, self.index = bank, _index(where)
         self.column = column  # a shared value in a per-sample step: shape (k, 1), broadcast over the batch
         self.grad = grad
-        self.repeats = len(set(where)) < len(where)  # then `+=` would keep only one of the contributions
+        # then `+=` would keep only one of the contributions
+        self.repeats = not isinstance(self.index, slice) and len(np.unique(where)) < len(where)
 
     def read(self, env: list[np.ndarray]) -> np.ndarray:
         values = env[self.bank][self.index]
@@ -328,7 +464,7 @@ class _MatMul:
     def __init__(self, weights: np.ndarray, weights_grad: bool, inputs: _Operand) -> None:
         self.shape = weights.shape
         self.weights = _index(weights.ravel())  # a layer's weights are one slice of S: the reshape is a view
-        self.repeats = len(set(weights.ravel().tolist())) < weights.size
+        self.repeats = not isinstance(self.weights, slice) and len(np.unique(weights)) < weights.size
         self.weights_grad, self.inputs = weights_grad, inputs
 
     def forward(self, env: list[np.ndarray]) -> np.ndarray:
@@ -349,13 +485,13 @@ class _MatMul:
 class _Terms:
     """Terms ``a*b`` (or ``a`` alone) of some nodes of a step, summed per node by one reduceat."""
 
-    def __init__(self, owners: list[int], k: int, a: _Operand, b: _Operand | None, widen: bool) -> None:
+    def __init__(self, owners: np.ndarray, k: int, a: _Operand, b: _Operand | None, widen: bool) -> None:
         self.a, self.b = a, b
         self.widen = widen  # shared terms in a per-sample step: summed once, broadcast over the batch
-        firsts = [i for i in range(len(owners)) if i == 0 or owners[i] != owners[i - 1]]
-        distinct = [owners[i] for i in firsts]
-        self.rows = None if distinct == list(range(k)) else np.array(distinct, dtype=np.intp)
-        self.starts = None if len(firsts) == len(owners) else np.array(firsts, dtype=np.intp)
+        firsts = np.flatnonzero(np.concatenate([[True], owners[1:] != owners[:-1]]))  # owners come in runs
+        distinct = owners[firsts]
+        self.rows = None if len(distinct) == k and (distinct == np.arange(k)).all() else distinct
+        self.starts = None if len(firsts) == len(owners) else firsts
         self.owner = _index(owners)
 
     def forward(self, env: list[np.ndarray]) -> np.ndarray:
@@ -420,65 +556,83 @@ class Step(NamedTuple):
     numpy: str  # how it runs, e.g. 'matmul 16x2 + 16 shared terms' or 'relu(rows)'
 
 
-def _kind(n: _Node) -> int | str:
-    return "const" if n.op == "const" else n.bank
-
-
-def _step_key(n: _Node, nodes: list[_Node]) -> tuple[Any, ...]:
-    kinds = () if n.op == "linear" else tuple(_kind(nodes[a]) for a in n.args)
+def _step_key(n: _Node, graph: _Graph) -> tuple[Any, ...]:
+    kinds = () if n.op == "linear" else tuple(graph.kind(a) for a in n.args)
     return (n.level, n.bank, n.op, kinds)
 
 
-def _term_classes(n: _Node, nodes: list[_Node]) -> dict[tuple[int, int | None], list[tuple[int, int | None]]]:
-    """A linear node's terms by the banks of their factors, a per-sample factor first."""
-    classes: dict[tuple[int, int | None], list[tuple[int, int | None]]] = {}
-    for a, b in n.args:
-        if b is not None and nodes[b].bank > nodes[a].bank:
-            a, b = b, a
-        classes.setdefault((nodes[a].bank, None if b is None else nodes[b].bank), []).append((a, b))
-    return classes
+def _term_classes(n: _Node, graph: _Graph) -> dict[tuple[int, int | None], tuple[np.ndarray, np.ndarray]]:
+    """A linear node's terms by the banks of their factors, a per-sample factor first: (bank of a, of b) -> (a, b).
+
+    b is -1 for a term that is a alone (and the key's second bank None). Computed once per node.
+    """
+    if n.classes is None:
+        A, B = n.args
+        single = B < 0
+        bank_a, bank_b = graph.bank[A], np.where(single, -1, graph.bank[np.maximum(B, 0)])
+        swap = bank_b > bank_a
+        a, b = np.where(swap, B, A), np.where(swap, A, B)
+        ka, kb = np.where(swap, bank_b, bank_a), np.where(swap, bank_a, bank_b)
+        keys = ka * (len(graph) + 1) + kb + 1  # one number per pair of banks
+        _, first = np.unique(keys, return_index=True)
+        n.classes = {}
+        for k in np.sort(first).tolist():  # the classes in the order their first terms come
+            same = keys == keys[k]
+            n.classes[(int(ka[k]), None if kb[k] < 0 else int(kb[k]))] = (a[same], b[same])
+    return n.classes
 
 
-def _layer_inputs(ids: list[int], nodes: list[_Node]) -> Layer | None:
-    """(bank, inputs) when every node's per-sample-times-shared terms read the same per-sample inputs."""
-    if nodes[ids[0]].bank == SHARED:
+def _mixed(n: _Node, graph: _Graph) -> list[tuple[tuple[int, int | None], tuple[np.ndarray, np.ndarray]]]:
+    """The classes of per-sample-times-shared terms."""
+    return [(key, t) for key, t in _term_classes(n, graph).items() if key[0] and key[1] == SHARED]
+
+
+def _layer_inputs(ids: list[int], graph: _Graph) -> Layer | None:
+    """(banks, inputs) when every node's per-sample-times-shared terms read the same per-sample inputs."""
+    if graph.nodes[ids[0]].bank == SHARED:
         return None
-    found: set[Layer] = set()
+    found: Layer | None = None
     for i in ids:
-        mixed = [(key, terms) for key, terms in _term_classes(nodes[i], nodes).items() if key[0] and key[1] == SHARED]
+        mixed = _mixed(graph.nodes[i], graph)
         if len(mixed) != 1:
             return None
-        found.add((mixed[0][0], tuple(a for a, _ in mixed[0][1])))
-    return found.pop() if len(found) == 1 else None
+        key, (inputs, _) = mixed[0]
+        if found is None:
+            found = (key, inputs)
+        elif found[0] != key or not np.array_equal(found[1], inputs):
+            return None
+    return found
 
 
-def _build(nodes: list[_Node]) -> tuple[list[_Elementwise | _Linear], list[Step], list[int], list[int], int, int]:
+def _unique(numbers: np.ndarray) -> np.ndarray:
+    """The numbers without repeats, each where it first comes."""
+    _, first = np.unique(numbers, return_index=True)
+    return numbers[np.sort(first)]
+
+
+def _build(graph: _Graph) -> tuple[list[_Elementwise | _Linear], list[Step], np.ndarray, np.ndarray, int, int]:
     """Group nodes into steps, give every node a place, and make the kernels.
 
     Returns (kernels, steps, where, leaves, rows, slots): ``where[i]`` is node i's
     position in its bank; leaves are the node numbers of the parameters, in slot order.
     """
+    nodes = graph.nodes
     groups: dict[tuple[Any, ...], list[int]] = {}
     for i, n in enumerate(nodes):
         if n.op not in _SOURCES:
-            groups.setdefault(_step_key(n, nodes), []).append(i)
+            groups.setdefault(_step_key(n, graph), []).append(i)
     order = sorted(groups.items(), key=lambda kv: kv[0][0])  # by level; ties keep first-seen order
-    layers = {key: _layer_inputs(ids, nodes) if key[2] == "linear" else None for key, ids in order}
+    layers = {key: _layer_inputs(ids, graph) if key[2] == "linear" else None for key, ids in order}
 
     # Shared slots: parameters first, in the order the matrix products read them, so that a layer's
     # weights are one slice of S; then the other leaves; then the constants.
-    leaves: list[int] = []
-    for key, ids in order:
-        if layers[key]:
-            for i in ids:
-                mixed = next(t for k, t in _term_classes(nodes[i], nodes).items() if k[0] and k[1] == SHARED)
-                leaves += [b for _, b in mixed if b is not None and nodes[b].op == "leaf"]
-    leaves = list(dict.fromkeys(leaves + [i for i, n in enumerate(nodes) if n.op == "leaf"]))
-    consts = [i for i, n in enumerate(nodes) if n.op == "const"]
-    where = [-1] * len(nodes)
+    read = [_mixed(nodes[i], graph)[0][1][1] for key, ids in order if layers[key] for i in ids]
+    leaves = _unique(np.concatenate([*(w[w >= graph.n] for w in read), np.arange(graph.n, len(graph))]))
+    consts = np.flatnonzero(graph.const)
+    where = np.full(len(graph), -1, dtype=np.intp)
+    where[leaves] = np.arange(len(leaves))
+    where[consts] = len(leaves) + np.arange(len(consts))
     count = [len(leaves) + len(consts), 0]  # slots, rows so far
-    for s, i in enumerate(leaves + consts):
-        where[i] = s
     seen_in_bank: dict[int, int] = {}
     for i, n in enumerate(nodes):
         if n.op == "input":  # a row of its argument's array
@@ -488,19 +642,19 @@ def _build(nodes: list[_Node]) -> tuple[list[_Elementwise | _Linear], list[Step]
     steps: list[Step] = []
     for (level, bank, op, kinds), ids in order:
         if op != "linear":  # order by operand position, so that operands are read as slices
-            ids = sorted(ids, key=lambda i: [where[a] for a in nodes[i].args])
+            positions = where[np.array([nodes[i].args for i in ids], dtype=np.intp)]
+            ids = np.array(ids)[np.lexsort(positions.T[::-1])].tolist()  # by first operand, then second
         start = count[bank]
         count[bank] += len(ids)
-        for r, i in enumerate(ids):
-            where[i] = start + r
+        where[ids] = np.arange(start, start + len(ids))
         out = range(start, start + len(ids))
         kernel: _Elementwise | _Linear
         if op == "linear":
-            kernel, how = _linear_kernel(ids, nodes, where, bank, out, layers[(level, bank, op, kinds)])
+            kernel, how = _linear_kernel(ids, graph, where, bank, out, layers[(level, bank, op, kinds)])
         else:
-            operands = [_Operand(nodes[a].bank, [where[nodes[i].args[j]] for i in ids],
-                                 column=bank == ROWS and nodes[a].bank == SHARED,
-                                 grad=any(nodes[nodes[i].args[j]].grad for i in ids))
+            args = np.array([nodes[i].args for i in ids], dtype=np.intp).reshape(len(ids), -1)
+            operands = [_Operand(int(graph.bank[a]), where[args[:, j]], column=bank == ROWS and graph.bank[a] == SHARED,
+                                 grad=bool(graph.grad[args[:, j]].any()))
                         for j, a in enumerate(nodes[ids[0]].args)]
             kernel = _Elementwise(OPS[op], bank, out, operands, tuple(k == "const" for k in kinds))
             how = f"{op}({', '.join(_KIND_NAMES.get(k, 'input') for k in kinds)})"
@@ -513,35 +667,32 @@ def _build(nodes: list[_Node]) -> tuple[list[_Elementwise | _Linear], list[Step]
 _KIND_NAMES = {SHARED: "shared", ROWS: "rows", "const": "const"}
 
 
-def _linear_kernel(ids: list[int], nodes: list[_Node], where: list[int], bank: int, out: range,
+def _linear_kernel(ids: list[int], graph: _Graph, where: np.ndarray, bank: int, out: range,
                    layer: Layer | None) -> tuple[_Linear, str]:
     sources: list[_MatMul | _Terms] = []
     parts: list[str] = []
-    per_class: dict[tuple[int, int | None], tuple[list[int], list[int], list[int | None]]] = {}
+    per_class: dict[tuple[int, int | None], tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]] = {}
     for r, i in enumerate(ids):
-        for key, terms in _term_classes(nodes[i], nodes).items():
+        for key, (a, b) in _term_classes(graph.nodes[i], graph).items():
             if layer and key == layer[0]:
                 continue
-            owners, a_s, b_s = per_class.setdefault(key, ([], [], []))
-            owners += [r] * len(terms)
-            a_s += [a for a, _ in terms]
-            b_s += [b for _, b in terms]
+            in_class = per_class.setdefault(key, ([], [], []))
+            in_class[0].append(np.full(len(a), r, dtype=np.intp))
+            in_class[1].append(a)
+            in_class[2].append(b)
     if layer:
         (in_bank, _), inputs = layer
-        mixed = [_term_classes(nodes[i], nodes)[layer[0]] for i in ids]
-        weights = np.array([[where[b] for _, b in terms if b is not None] for terms in mixed])
-        inputs_operand = _Operand(in_bank, [where[a] for a in inputs], False, any(nodes[a].grad for a in inputs))
-        weights_grad = any(nodes[b].grad for terms in mixed for _, b in terms if b is not None)
-        sources.append(_MatMul(weights, weights_grad, inputs_operand))
+        weights = np.stack([_term_classes(graph.nodes[i], graph)[layer[0]][1] for i in ids])
+        inputs_operand = _Operand(in_bank, where[inputs], False, bool(graph.grad[inputs].any()))
+        sources.append(_MatMul(where[weights], bool(graph.grad[weights].any()), inputs_operand))
         parts.append(f"matmul {weights.shape[0]}x{weights.shape[1]}")
-    for (bank_a, bank_b), (owners, a_s, b_s) in per_class.items():
+    for (bank_a, bank_b), (owner_parts, a_parts, b_parts) in per_class.items():
+        owners, a_s, b_s = (np.concatenate(x) for x in (owner_parts, a_parts, b_parts))
         widen = bank == ROWS and bank_a == SHARED
-        a = _Operand(bank_a, [where[x] for x in a_s], False, any(nodes[x].grad for x in a_s))
-        factors = [x for x in b_s if x is not None]  # all of them, when the class has a second factor
-        b = None if bank_b is None else _Operand(bank_b, [where[x] for x in factors],
-                                                 bank == ROWS and bank_a != SHARED and bank_b == SHARED,
-                                                 any(nodes[x].grad for x in factors))
-        sources.append(_Terms(owners, len(ids), a, b, widen))
+        first = _Operand(bank_a, where[a_s], False, bool(graph.grad[a_s].any()))
+        column = bank == ROWS and bank_a != SHARED and bank_b == SHARED
+        second = None if bank_b is None else _Operand(bank_b, where[b_s], column, bool(graph.grad[b_s].any()))
+        sources.append(_Terms(owners, len(ids), first, second, widen))
         parts.append(f"{len(owners)} {'shared ' if widen else ''}term{'s' * (len(owners) > 1)}")
     return _Linear(bank, out, sources), " + ".join(parts)
 
@@ -692,12 +843,7 @@ def _store_of(p: Value) -> _Store | None:
     return store if store is not None and store.bound else None
 
 
-def _attr_data(p: Value) -> Any:
-    return p.data
-
-
-def _attr_grad(p: Value) -> Any:
-    return p.grad
+_attr_data, _attr_grad = attrgetter("data"), attrgetter("grad")
 
 
 class _Where:
@@ -729,28 +875,28 @@ class TracedProgram:
     """A traced function, run on batches with numpy. Made by `trace`; see there."""
 
     def __init__(self, fn: Callable[..., Any], shapes: tuple[tuple[int, ...], ...], names: list[str],
-                 nodes: list[_Node], outputs: list[int], check: bool | int) -> None:
+                 graph: _Graph, outputs: list[int], check: bool | int) -> None:
         if isinstance(check, bool) or not isinstance(check, int):
             check = 3 if check is True else 0 if check is False else -1
         if check < 0:
             raise ValueError("check must be True, False or a number of samples >= 0")
         self._fn, self._shapes, self._names, self._outputs, self._check_count = fn, shapes, names, outputs, check
-        self._signature = _signature(nodes)
-        self._n_nodes = len(nodes)
-        self._kernels, steps, where, leaves, self._n_rows, n_slots = _build(nodes)
+        self._signature = _signature(graph) if check else []  # what `check` compares samples with
+        self._n_nodes = len(graph)
+        self._kernels, steps, where, leaves, self._n_rows, n_slots = _build(graph)
         self.steps: tuple[Step, ...] = tuple(steps)
-        self._leaves = [nodes[i].value for i in leaves]
-        self._out_where = [(nodes[i].bank, where[i]) for i in outputs]
+        self._leaves = [graph.leaves[i] for i in (leaves - graph.n).tolist()]
+        self._out_where = [(int(graph.bank[i]), int(where[i])) for i in outputs]
         self._S = np.zeros(n_slots)
         self._where: _Where | None = None  # where the parameters' numbers are while they train
         self._buffers: list[np.ndarray | None] = [None, None, None]
-        for i, n in enumerate(nodes):
+        for i, n in enumerate(graph.nodes):
             if n.op == "const":
                 self._S[where[i]] = n.value
         self._guarded = [k for k in self._kernels if isinstance(k, _Elementwise) and k.guarded]
-        self._self_check(nodes, where)
+        self._self_check(graph, where)
 
-    def _self_check(self, nodes: list[_Node], where: list[int]) -> None:
+    def _self_check(self, graph: _Graph, where: np.ndarray) -> None:
         """Every step, fed the engine's own operand values, must give the engine's results.
 
         This guards the tracer against an engine whose ops changed meaning. Tolerance:
@@ -759,9 +905,10 @@ class TracedProgram:
         ulp of difference between libm and numpy among subnormal numbers.
         """
         env = [self._S.copy(), np.zeros((self._n_rows, 1))] + [np.zeros((s, 1)) for s in map(math.prod, self._shapes)]
-        for i, n in enumerate(nodes):
+        for i, n in enumerate(graph.nodes):
             if n.op != "const":
                 env[n.bank][where[i]] = n.value.data
+        env[SHARED][where[graph.n:]] = np.fromiter(map(_attr_data, graph.leaves), dtype=float, count=len(graph.leaves))
         for kernel, step in zip(self._kernels, self.steps):
             got = [a.copy() for a in env]
             kernel.forward(got)
@@ -948,13 +1095,13 @@ class TracedProgram:
         for j in np.unique(np.linspace(0, size - 1, self._check_count).round().astype(int)).tolist():
             sample = [env[ROWS + 1 + k][:, j].reshape(shape) for k, shape in enumerate(self._shapes)]
             outputs, placeholders = _record(self._fn, self._shapes, self._names, sample)
-            nodes, out_ids = _walk(outputs, placeholders)
-            signature = _signature(nodes)
+            graph, out_ids = _walk(outputs, placeholders)
+            signature = _signature(graph)
             k = _first_difference(self._signature, signature)
             if k is None and out_ids != self._outputs:
-                k = len(nodes)
+                k = len(graph)
             if k is not None:
-                here = f"{nodes[k].op!r} ({nodes[k].value!r})" if k < len(nodes) else "missing"
+                here = f"{graph.node(k).op!r} ({graph.node(k).value!r})" if k < len(graph) else "missing"
                 there = repr(self._signature[k][0]) if k < len(self._signature) else "nothing"
                 raise TraceError(
                     f"sample {j} takes another path than the traced one: its node {k} is {here}, the trace has "
@@ -1044,8 +1191,8 @@ def trace(fn: Callable[..., Value | Sequence[Value]], *shapes: Shape, example: S
     if not is_grad_enabled():
         raise TraceError("trace() was called inside no_grad(): there is no graph to trace")
     outputs, placeholders = _record(fn, sample_shapes, names, sample)
-    nodes, out_ids = _walk(outputs, placeholders)
-    return TracedProgram(fn, sample_shapes, names, nodes, out_ids, check)
+    graph, out_ids = _walk(outputs, placeholders)
+    return TracedProgram(fn, sample_shapes, names, graph, out_ids, check)
 
 
 class _CallableModule(types.ModuleType):

@@ -495,6 +495,13 @@ def test_an_output_that_does_not_depend_on_the_inputs_counts_once_per_sample():
     assert w.grad == 12.0
 
 
+def test_an_output_may_be_a_parameter_or_an_input_itself():
+    w = Value(3.0)
+    program = trace(lambda x: [x * w, w, x], ())
+    assert program.backward([1.0, 2.0], reduction="sum").tolist() == [[3.0, 3.0, 1.0], [6.0, 3.0, 2.0]]
+    assert w.grad == 3.0 and program.parameters() == [w]
+
+
 def test_nested_sample_shapes_and_argument_names():
     w = Value(2.0)
     program = trace(lambda grid: Value.sum(v * w for row in grid for v in row), (2, 3))
