@@ -88,13 +88,7 @@ def _record(fn: Callable[..., Any], shapes: tuple[tuple[int, ...], ...], names: 
                 for v, idx in zip(np.ravel(values), np.ndindex(*shape))]
         placeholders.append(flat)
         args.append(_nest(flat, shape))
-    try:
-        result = fn(*args)
-    except Exception as e:
-        if hasattr(e, "add_note"):  # Python 3.11+
-            e.add_note("(raised while tracing on placeholder inputs; pass example=... to trace() "
-                       "to trace on values inside the function's domain)")
-        raise
+    result = fn(*args)
     outputs = list(result) if isinstance(result, (list, tuple)) else [result]
     if not outputs or any(not isinstance(o, Value) for o in outputs):
         raise TraceError(f"the traced function must return a Value or a list of Values, got {result!r:.80}")
@@ -1162,8 +1156,10 @@ def trace(fn: Callable[..., Value | Sequence[Value]], *shapes: Shape, example: S
     reads their ``.data`` at every call and adds into their ``.grad``, so `SGD`
     and ``zero_grad()`` work unchanged.
 
-    ``example``: one sample per argument to trace on (default: every input 1.0);
-    give one when 1.0 is outside the function's domain. ``check=True`` (or a
+    ``example``: one sample per argument to trace on. By default every input is
+    1.0, or 0.0 if the function raises at 1.0 (a wide layer adds up hundreds of
+    weights, and exp of that overflows); give one when neither is in the
+    function's domain. ``check=True`` (or a
     number of samples; True means 3) rebuilds that many samples of every batch
     eagerly and raises `TraceError` if one takes another path: a trace records a
     single path, so code that branches on ``.data`` cannot be batched.
@@ -1190,7 +1186,26 @@ def trace(fn: Callable[..., Value | Sequence[Value]], *shapes: Shape, example: S
                 raise ValueError(f"example for {name} must have shape {s}, got {e.shape}")
     if not is_grad_enabled():
         raise TraceError("trace() was called inside no_grad(): there is no graph to trace")
-    outputs, placeholders = _record(fn, sample_shapes, names, sample)
+    try:
+        outputs, placeholders = _record(fn, sample_shapes, names, sample)
+    except (ArithmeticError, ValueError) as e:
+        # Every input 1.0 can overflow a model whose real inputs are fine (a wide layer adds up
+        # hundreds of weights, the next multiplies that, then exp); all 0.0 keeps such sums at
+        # the biases. The graph is the same whatever the numbers, unless code branches on them.
+        if example is not None:
+            raise
+        try:
+            outputs, placeholders = _record(fn, sample_shapes, names, [np.zeros(s) for s in sample_shapes])
+        except (ArithmeticError, ValueError):
+            if hasattr(e, "add_note"):  # Python 3.11+
+                e.add_note("(raised while tracing on placeholder inputs, every one 1.0, and again with every one "
+                           "0.0; pass example=... to trace() to trace on values inside the function's domain)")
+            raise e from None
+    except Exception as e:
+        if hasattr(e, "add_note"):
+            e.add_note("(raised while tracing on placeholder inputs; pass example=... to trace() "
+                       "to trace on values inside the function's domain)")
+        raise
     graph, out_ids = _walk(outputs, placeholders)
     return TracedProgram(fn, sample_shapes, names, graph, out_ids, check)
 

@@ -332,8 +332,8 @@ def test_tracing_reads_the_graph_and_leaves_value_untouched():
         return (x - 1).log()
 
     with pytest.raises(ValueError, match="log"):
-        trace(fn, ())  # placeholders hold 1.0, and log(0) is undefined
-    assert seen == [before] and dict(vars(Value)) == before
+        trace(fn, ())  # placeholders hold 1.0, then 0.0: log(0) and log(-1) are undefined
+    assert seen == [before, before] and dict(vars(Value)) == before
 
 
 def test_concurrent_traces_agree_with_eager_and_leave_value_untouched():
@@ -384,6 +384,31 @@ def test_two_traces_interleaved_in_threads_leave_value_untouched():
 def test_example_traces_inside_the_functions_domain():
     program = trace(lambda x: (x - 1).log(), (), example=[3.0])
     assert_close(program([2.0, math.e + 1]), [0.0, 1.0], "log")
+
+
+def test_a_wide_model_that_overflows_at_placeholders_1_traces_on_0_and_matches_eager():
+    # MLP(784, [256, 256, 10]) with uniform(-1, 1) weights: with every input 1.0 the outputs are
+    # in the hundreds and exp overflows; real inputs near 0 are fine.
+    model = MLP(784, [256, 256, 10], rng=0)
+
+    def loss(x, onehot):
+        z = model(x)
+        return Value.sum([zi.exp() for zi in z]).log() - Value.dot(onehot, z)
+
+    with pytest.raises(OverflowError):
+        loss([Value(1.0)] * 784, [Value(0.0)] * 10)
+    program = trace(loss, 784, 10)
+    rng = np.random.default_rng(0)
+    X, Y = 0.01 * rng.random((3, 784)), np.eye(10)[[1, 4, 7]]
+    eager = [loss([Value(v) for v in x], [Value(v) for v in y]).data for x, y in zip(X.tolist(), Y.tolist())]
+    assert_close(program(X, Y), eager, "softmax cross-entropy of the 784-256-256-10 model")
+
+
+def test_a_function_outside_its_domain_at_both_placeholders_says_so():
+    with pytest.raises(ValueError, match="log") as caught:
+        trace(lambda x: (x - 1).log(), ())
+    if hasattr(caught.value, "add_note"):  # Python 3.11+
+        assert "every one 1.0, and again with every one 0.0; pass example=" in "".join(caught.value.__notes__)
 
 
 def test_the_engine_guard_rejects_a_numpy_op_that_disagrees_with_the_engine(monkeypatch):
