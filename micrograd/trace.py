@@ -338,7 +338,7 @@ def _index(positions: Sequence[int] | np.ndarray) -> slice | np.ndarray:
 class _Operand:
     """One operand of a step: where its k values are read, and where its gradient goes."""
 
-    __slots__ = ("bank", "index", "column", "grad", "repeats")
+    __slots__ = ("bank", "index", "column", "grad", "repeats", "assign")
 
     def __init__(self, bank: int, where: np.ndarray, column: bool, grad: bool) -> None:
         self.bank, self.index = bank, _index(where)
@@ -346,15 +346,24 @@ class _Operand:
         self.grad = grad
         # then `+=` would keep only one of the contributions
         self.repeats = not isinstance(self.index, slice) and len(np.unique(where)) < len(where)
+        self.assign = False  # its gradient is the only one its positions get: written, not added (_plan_writes)
 
     def read(self, env: list[np.ndarray]) -> np.ndarray:
         values = env[self.bank][self.index]
         return values[:, None] if self.column else values
 
+    def target(self, genv: list[np.ndarray]) -> np.ndarray | None:
+        """Where to write the gradient directly (``out=`` of a numpy call), if it can be."""
+        if self.assign and not self.column and isinstance(self.index, slice):
+            return genv[self.bank][self.index]
+        return None
+
     def add_grad(self, genv: list[np.ndarray], g: np.ndarray) -> None:
         if self.column:
             g = g.sum(axis=1)  # a shared value gets the sum of its per-sample gradients
-        if self.repeats:  # positions that repeat are never a slice
+        if self.assign:
+            genv[self.bank][self.index] = g
+        elif self.repeats:  # positions that repeat are never a slice
             np.add.at(genv[self.bank], cast(np.ndarray, self.index), g)
         else:
             genv[self.bank][self.index] += g
@@ -384,8 +393,14 @@ class _Elementwise:
         args = [o.read(env) for o in self.operands]
         for o, local in self.chain:
             d = local(np, y, *args)
-            # a constant local derivative (1 for +, -1 for -) needs no multiplication
-            o.add_grad(genv, (g if d == 1.0 else -g if d == -1.0 else g * d) if type(d) is float else g * d)
+            if type(d) is float and (d == 1.0 or d == -1.0):  # 1 for +, -1 for -: no multiplication
+                o.add_grad(genv, g if d == 1.0 else -g)
+                continue
+            target = o.target(genv)
+            if target is None:
+                o.add_grad(genv, g * d)
+            else:
+                np.multiply(g, d, out=target)
 
     def operand_values(self, env: list[np.ndarray]) -> list[np.ndarray]:
         """The operands as (k, batch) or (k, 1) arrays (a shared step's as (k, 1))."""
@@ -437,6 +452,8 @@ def _numbers(a: Any, name: str) -> np.ndarray:
     numpy would read True as 1.0 and drop the imaginary part of a complex number,
     silently; the engine refuses both (``Value(True)``, ``Value(1j)``), and so does a program.
     """
+    if type(a) is np.ndarray and a.dtype == np.float64:  # the usual batch: nothing to convert or refuse
+        return a
     if _holds_booleans(a):
         raise TypeError(f"{name} holds booleans; the engine takes numbers only (Value(True) is an error too): "
                         "convert them first, e.g. with np.asarray(..., dtype=float)")
@@ -460,20 +477,32 @@ class _MatMul:
         self.weights = _index(weights.ravel())  # a layer's weights are one slice of S: the reshape is a view
         self.repeats = not isinstance(self.weights, slice) and len(np.unique(weights)) < weights.size
         self.weights_grad, self.inputs = weights_grad, inputs
+        self.assign = False  # as _Operand.assign, for the weights
 
-    def forward(self, env: list[np.ndarray]) -> np.ndarray:
-        product: np.ndarray = env[SHARED][self.weights].reshape(self.shape) @ self.inputs.read(env)
+    def forward(self, env: list[np.ndarray], out: np.ndarray | None = None) -> np.ndarray:
+        """``W @ X``, into ``out`` if given."""
+        product: np.ndarray = np.matmul(env[SHARED][self.weights].reshape(self.shape), self.inputs.read(env), out=out)
         return product
 
     def backward(self, env: list[np.ndarray], genv: list[np.ndarray], g: np.ndarray) -> None:
-        if self.weights_grad:
-            d = (g @ self.inputs.read(env).T).ravel()  # summed over the batch by the product itself
-            if self.repeats:  # positions that repeat are never a slice
-                np.add.at(genv[SHARED], cast(np.ndarray, self.weights), d)
+        if self.weights_grad:  # ``G @ X.T``, summed over the batch by the product itself
+            if self.assign and isinstance(self.weights, slice):
+                np.matmul(g, self.inputs.read(env).T, out=genv[SHARED][self.weights].reshape(self.shape))
             else:
-                genv[SHARED][self.weights] += d
+                d = (g @ self.inputs.read(env).T).ravel()
+                if self.assign:
+                    genv[SHARED][self.weights] = d
+                elif self.repeats:  # positions that repeat are never a slice
+                    np.add.at(genv[SHARED], cast(np.ndarray, self.weights), d)
+                else:
+                    genv[SHARED][self.weights] += d
         if self.inputs.grad:
-            self.inputs.add_grad(genv, env[SHARED][self.weights].reshape(self.shape).T @ g)
+            weights = env[SHARED][self.weights].reshape(self.shape).T
+            target = self.inputs.target(genv)
+            if target is None:
+                self.inputs.add_grad(genv, weights @ g)
+            else:
+                np.matmul(weights, g, out=target)
 
 
 class _Terms:
@@ -517,6 +546,9 @@ class _Linear:
     def forward(self, env: list[np.ndarray]) -> None:
         out = env[self.bank][self.out]  # a view: a step owns consecutive rows
         for i, src in enumerate(self.sources):
+            if i == 0 and isinstance(src, _MatMul):  # it covers every row: the product goes straight there
+                src.forward(env, out)
+                continue
             r = src.forward(env)
             if src.widen:
                 r = r[:, None]
@@ -535,6 +567,43 @@ class _Linear:
         g_shared = g.sum(axis=1) if self.widen else g  # shared terms get the sum over the batch
         for src in self.sources:
             src.backward(env, genv, g_shared if src.widen else g)
+
+
+def _plan_writes(kernels: list[_Elementwise | _Linear], sizes: list[int], seeded: tuple[int, Any]) -> list[Any]:
+    """Mark the gradients that are the only ones their positions get: backward writes them instead of adding.
+
+    Writing saves reading the gradient array back, and lets a matrix product or a product
+    of a step write its result in place (``out=``). Returns, per bank of gradients, the
+    positions that still need zeros before backward: those that get no gradient, or get one added.
+    ``seeded``: the (bank, position) that backward seeds.
+    """
+    writers: list[tuple[Any, int, slice | np.ndarray]] = []
+    for k in kernels:
+        if not k.grad:
+            continue
+        if isinstance(k, _Elementwise):
+            writers += [(o, o.bank, o.index) for o, _ in k.chain]
+            continue
+        for src in k.sources:
+            if isinstance(src, _MatMul):
+                if src.weights_grad:
+                    writers.append((src, SHARED, src.weights))
+                if src.inputs.grad:
+                    writers.append((src.inputs, src.inputs.bank, src.inputs.index))
+            else:
+                writers += [(o, o.bank, o.index) for o in (src.a, src.b) if o is not None and o.grad]
+    counts = [np.zeros(n, dtype=np.intp) for n in sizes]
+    if seeded[0] in (SHARED, ROWS):
+        counts[seeded[0]][seeded[1]] += 1
+    positions = [np.arange(n) for n in sizes]
+    for _, bank, index in writers:
+        np.add.at(counts[bank], positions[bank][index], 1)
+    zero = [c != 1 for c in counts]
+    for w, bank, index in writers:
+        w.assign = bool((counts[bank][positions[bank][index]] == 1).all())
+        if not w.assign:  # it adds: all its positions start at 0
+            zero[bank][positions[bank][index]] = True
+    return [_index(np.flatnonzero(z)) for z in zero]
 
 
 # ------------------------------------------------------------------------------------- 2. schedule, 3. lay out
@@ -817,7 +886,7 @@ class _Store:
         A gradient that is not finite is refused before any parameter moves, as by `SGD.step`.
         """
         g = self.grad[where]
-        if not np.isfinite(g.sum()) and not np.isfinite(g).all():  # the sum is the cheap test
+        if not math.isfinite(g.sum()) and not np.isfinite(g).all():  # the sum is the cheap test
             k = int(np.flatnonzero(~np.isfinite(g))[0])
             p = self.values[int(np.arange(len(self.values))[where][k])]
             raise ValueError(f"{p!r} has the gradient {g[k]}; no parameter was changed. A step that "
@@ -888,6 +957,7 @@ class TracedProgram:
             if n.op == "const":
                 self._S[where[i]] = n.value
         self._guarded = [k for k in self._kernels if isinstance(k, _Elementwise) and k.guarded]
+        self._zero = _plan_writes(self._kernels, [n_slots, self._n_rows], self._out_where[0])
         self._self_check(graph, where)
 
     def _self_check(self, graph: _Graph, where: np.ndarray) -> None:
@@ -995,7 +1065,7 @@ class TracedProgram:
         size = env[ROWS].shape[1]
         cols = [env[bank][w] if bank else np.full(size, env[SHARED][w]) for bank, w in self._out_where]
         out = cols[0].copy() if len(cols) == 1 else np.stack(cols, axis=1)
-        if not np.isfinite(out).all():  # unreachable: outputs come from steps or checked inputs
+        if not math.isfinite(out.sum()):  # unreachable: outputs come from steps or checked inputs
             raise ValueError("an output is not finite")
         return env, out
 
@@ -1026,8 +1096,8 @@ class TracedProgram:
         env, out = self._run(arrays)
         size = env[ROWS].shape[1]
         genv = [self._buffer(2, env[SHARED].shape), self._buffer(1, env[ROWS].shape)]
-        for g in genv:
-            g.fill(0.0)
+        for g, zero in zip(genv, self._zero):
+            g[zero] = 0.0  # where no step writes the whole gradient (see _plan_writes)
         seed = 1.0 / size if reduction == "mean" else 1.0
         bank, w = self._out_where[0]
         if bank == SHARED:  # an output that does not depend on the inputs counts once per sample
@@ -1039,7 +1109,7 @@ class TracedProgram:
                 if kernel.grad:
                     kernel.backward(env, genv)
         grads = genv[SHARED][: len(self._leaves)]
-        if not np.isfinite(grads).all():
+        if not math.isfinite(grads.sum()) and not np.isfinite(grads).all():  # the sum is the cheap test
             p = self._leaves[int(np.flatnonzero(~np.isfinite(grads))[0])]
             raise OverflowError(f"the gradient of {p!r} is not finite: a product of large local derivatives "
                                 "overflowed, as the eager engine's backward() says too; rescale the loss or the inputs")
