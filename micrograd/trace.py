@@ -338,7 +338,7 @@ def _index(positions: Sequence[int] | np.ndarray) -> slice | np.ndarray:
 class _Operand:
     """One operand of a step: where its k values are read, and where its gradient goes."""
 
-    __slots__ = ("bank", "index", "column", "grad", "repeats", "assign")
+    __slots__ = ("bank", "index", "column", "grad", "repeats", "assign", "direct")
 
     def __init__(self, bank: int, where: np.ndarray, column: bool, grad: bool) -> None:
         self.bank, self.index = bank, _index(where)
@@ -347,16 +347,11 @@ class _Operand:
         # then `+=` would keep only one of the contributions
         self.repeats = not isinstance(self.index, slice) and len(np.unique(where)) < len(where)
         self.assign = False  # its gradient is the only one its positions get: written, not added (_plan_writes)
+        self.direct = False  # ... and a numpy call can write it in place (out=): a slice, not a column
 
     def read(self, env: list[np.ndarray]) -> np.ndarray:
         values = env[self.bank][self.index]
         return values[:, None] if self.column else values
-
-    def target(self, genv: list[np.ndarray]) -> np.ndarray | None:
-        """Where to write the gradient directly (``out=`` of a numpy call), if it can be."""
-        if self.assign and not self.column and isinstance(self.index, slice):
-            return genv[self.bank][self.index]
-        return None
 
     def add_grad(self, genv: list[np.ndarray], g: np.ndarray) -> None:
         if self.column:
@@ -396,11 +391,10 @@ class _Elementwise:
             if type(d) is float and (d == 1.0 or d == -1.0):  # 1 for +, -1 for -: no multiplication
                 o.add_grad(genv, g if d == 1.0 else -g)
                 continue
-            target = o.target(genv)
-            if target is None:
-                o.add_grad(genv, g * d)
+            if o.direct:
+                np.multiply(g, d, out=genv[o.bank][o.index])
             else:
-                np.multiply(g, d, out=target)
+                o.add_grad(genv, g * d)
 
     def operand_values(self, env: list[np.ndarray]) -> list[np.ndarray]:
         """The operands as (k, batch) or (k, 1) arrays (a shared step's as (k, 1))."""
@@ -497,12 +491,11 @@ class _MatMul:
                 else:
                     genv[SHARED][self.weights] += d
         if self.inputs.grad:
-            weights = env[SHARED][self.weights].reshape(self.shape).T
-            target = self.inputs.target(genv)
-            if target is None:
-                self.inputs.add_grad(genv, weights @ g)
+            weights, inputs = env[SHARED][self.weights].reshape(self.shape).T, self.inputs
+            if inputs.direct:
+                np.matmul(weights, g, out=genv[inputs.bank][inputs.index])
             else:
-                np.matmul(weights, g, out=target)
+                inputs.add_grad(genv, weights @ g)
 
 
 class _Terms:
@@ -569,12 +562,14 @@ class _Linear:
             src.backward(env, genv, g_shared if src.widen else g)
 
 
-def _plan_writes(kernels: list[_Elementwise | _Linear], sizes: list[int], seeded: tuple[int, Any]) -> list[Any]:
+def _plan_writes(kernels: list[_Elementwise | _Linear], sizes: list[int], seeded: tuple[int, Any]
+                 ) -> list[slice | np.ndarray | None]:
     """Mark the gradients that are the only ones their positions get: backward writes them instead of adding.
 
     Writing saves reading the gradient array back, and lets a matrix product or a product
     of a step write its result in place (``out=``). Returns, per bank of gradients, the
-    positions that still need zeros before backward: those that get no gradient, or get one added.
+    positions that still need zeros before backward (None: none do): those that get no gradient,
+    or get one added.
     ``seeded``: the (bank, position) that backward seeds.
     """
     writers: list[tuple[Any, int, slice | np.ndarray]] = []
@@ -601,9 +596,11 @@ def _plan_writes(kernels: list[_Elementwise | _Linear], sizes: list[int], seeded
     zero = [c != 1 for c in counts]
     for w, bank, index in writers:
         w.assign = bool((counts[bank][positions[bank][index]] == 1).all())
+        if isinstance(w, _Operand):
+            w.direct = w.assign and not w.column and isinstance(index, slice)
         if not w.assign:  # it adds: all its positions start at 0
             zero[bank][positions[bank][index]] = True
-    return [_index(np.flatnonzero(z)) for z in zero]
+    return [_index(np.flatnonzero(z)) if z.any() else None for z in zero]
 
 
 # ------------------------------------------------------------------------------------- 2. schedule, 3. lay out
@@ -1015,7 +1012,7 @@ class TracedProgram:
                 raise ValueError(f"the arrays need the same batch size: {self._names[0]} has {size}, {name} {len(a)}")
             if not size:
                 raise ValueError("the batch is empty")
-            if not np.isfinite(a.sum()) and not np.isfinite(a).all():  # the sum is the cheap test
+            if not math.isfinite(a.sum()) and not np.isfinite(a).all():  # the sum is the cheap test
                 raise ValueError(f"{name} holds NaN or infinity")
             inputs.append(a.reshape(len(a), -1).T)
         assert size is not None  # a program takes one array at least
@@ -1048,16 +1045,17 @@ class TracedProgram:
         return where
 
     def _run(self, arrays: tuple[Any, ...]) -> tuple[list[np.ndarray], np.ndarray]:
+        """The forward pass: (banks, outputs). Callers run it under ``np.errstate(all="ignore")``: errors
+        are found here and reported as the engine's, with the op."""
         env = self._env(arrays)
-        with np.errstate(all="ignore"):  # errors are found below and reported as the engine's, with the op
-            for kernel in self._kernels:
-                kernel.forward(env)
-            # Every value the engine would compute is in the banks: where one is inf or NaN, or an op is
-            # out of its domain with a finite result, the engine raises. A finite sum shows there is no
-            # inf or NaN in one cheap pass.
-            suspect = not math.isfinite(env[ROWS].sum() + env[SHARED].sum())
-            if self._guarded and not suspect:
-                suspect = any(k.out_of_domain(env).any() for k in self._guarded)
+        for kernel in self._kernels:
+            kernel.forward(env)
+        # Every value the engine would compute is in the banks: where one is inf or NaN, or an op is
+        # out of its domain with a finite result, the engine raises. A finite sum shows there is no
+        # inf or NaN in one cheap pass.
+        suspect = not math.isfinite(env[ROWS].sum() + env[SHARED].sum())
+        if self._guarded and not suspect:
+            suspect = any(k.out_of_domain(env).any() for k in self._guarded)
         if suspect:
             error = self._engine_error(env)
             if error is not None:
@@ -1065,9 +1063,7 @@ class TracedProgram:
         size = env[ROWS].shape[1]
         cols = [env[bank][w] if bank else np.full(size, env[SHARED][w]) for bank, w in self._out_where]
         out = cols[0].copy() if len(cols) == 1 else np.stack(cols, axis=1)
-        if not math.isfinite(out.sum()):  # unreachable: outputs come from steps or checked inputs
-            raise ValueError("an output is not finite")
-        return env, out
+        return env, out  # finite: outputs come from checked banks or checked inputs
 
     def __call__(self, *arrays: Any) -> np.ndarray:
         """Evaluate a batch: one array per argument of the traced function, batch axis first.
@@ -1076,7 +1072,8 @@ class TracedProgram:
         Where the eager engine would raise on a sample (``sqrt(0)``, ``log(-1)``, an
         overflow), raises the same error type, naming the op and the sample.
         """
-        env, out = self._run(arrays)
+        with np.errstate(all="ignore"):
+            env, out = self._run(arrays)
         self._check(env, out)
         return out
 
@@ -1093,18 +1090,19 @@ class TracedProgram:
         """
         if reduction not in ("mean", "sum"):
             raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
-        env, out = self._run(arrays)
-        size = env[ROWS].shape[1]
-        genv = [self._buffer(2, env[SHARED].shape), self._buffer(1, env[ROWS].shape)]
-        for g, zero in zip(genv, self._zero):
-            g[zero] = 0.0  # where no step writes the whole gradient (see _plan_writes)
-        seed = 1.0 / size if reduction == "mean" else 1.0
-        bank, w = self._out_where[0]
-        if bank == SHARED:  # an output that does not depend on the inputs counts once per sample
-            genv[SHARED][w] = seed * size
-        elif bank == ROWS:
-            genv[ROWS][w] = seed
         with np.errstate(all="ignore"):
+            env, out = self._run(arrays)
+            size = env[ROWS].shape[1]
+            genv = [self._buffer(2, env[SHARED].shape), self._buffer(1, env[ROWS].shape)]
+            for g, zero in zip(genv, self._zero):
+                if zero is not None:
+                    g[zero] = 0.0  # where no step writes the whole gradient (see _plan_writes)
+            seed = 1.0 / size if reduction == "mean" else 1.0
+            bank, w = self._out_where[0]
+            if bank == SHARED:  # an output that does not depend on the inputs counts once per sample
+                genv[SHARED][w] = seed * size
+            elif bank == ROWS:
+                genv[ROWS][w] = seed
             for kernel in reversed(self._kernels):
                 if kernel.grad:
                     kernel.backward(env, genv)
