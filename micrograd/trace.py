@@ -31,6 +31,10 @@ The four stages (docs/trace.md has the long version, with a picture):
 4. **Run.** Forward runs the steps in order; backward runs them in reverse and
    adds ``gradient * local derivative`` into each operand's gradient, summed over
    the batch for shared operands: the engine's chain rule, one step at a time.
+
+While a program trains, its parameters' numbers live in its arrays, where `SGD`
+and ``zero_grad()`` work on them too; reading or writing a parameter still gives
+the right number (see "parameters in arrays" below, and docs/trace.md).
 """
 
 from __future__ import annotations
