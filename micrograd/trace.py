@@ -332,6 +332,9 @@ def _first_difference(traced: list[tuple[Any, ...]], other: list[tuple[Any, ...]
 # ``genv`` their gradients: [GS, GV] (inputs get none).
 
 
+_sum = np.add.reduce  # ndarray.sum without the Python function numpy puts in front of it (steps are small)
+
+
 def _index(positions: Sequence[int] | np.ndarray) -> slice | np.ndarray:
     """A slice when the positions are consecutive (a view, no copy), else an index array."""
     p = np.asarray(positions, dtype=np.intp)
@@ -360,7 +363,7 @@ class _Operand:
 
     def add_grad(self, genv: list[np.ndarray], g: np.ndarray) -> None:
         if self.column:
-            g = g.sum(axis=1)  # a shared value gets the sum of its per-sample gradients
+            g = _sum(g, axis=1)  # a shared value gets the sum of its per-sample gradients
         if self.assign:
             genv[self.bank][self.index] = g
         elif self.repeats:  # positions that repeat are never a slice
@@ -385,12 +388,14 @@ class _Elementwise:
         self.chain = [(o, local) for o, local in zip(operands, op.local) if o.grad]
 
     def forward(self, env: list[np.ndarray]) -> None:
-        env[self.bank][self.out] = self.f(np, *[o.read(env) for o in self.operands])
+        self.args = args = [o.read(env) for o in self.operands]  # kept for backward, which follows
+        env[self.bank][self.out] = self.f(np, *args)
 
     def backward(self, env: list[np.ndarray], genv: list[np.ndarray]) -> None:
+        """The chain rule for the step; runs after `forward` on the same banks (it reuses its operands)."""
         g = genv[self.bank][self.out]
         y = env[self.bank][self.out]
-        args = [o.read(env) for o in self.operands]
+        args = self.args
         for o, local in self.chain:
             d = local(np, y, *args)
             if type(d) is float and (d == 1.0 or d == -1.0):  # 1 for +, -1 for -: no multiplication
@@ -562,7 +567,7 @@ class _Linear:
 
     def backward(self, env: list[np.ndarray], genv: list[np.ndarray]) -> None:
         g = genv[self.bank][self.out]
-        g_shared = g.sum(axis=1) if self.widen else g  # shared terms get the sum over the batch
+        g_shared = _sum(g, axis=1) if self.widen else g  # shared terms get the sum over the batch
         for src in self.sources:
             src.backward(env, genv, g_shared if src.widen else g)
 
@@ -907,7 +912,7 @@ class _Store:
         A gradient that is not finite is refused before any parameter moves, as by `SGD.step`.
         """
         g = self.grad[where]
-        if not math.isfinite(g.sum()) and not np.isfinite(g).all():  # the sum is the cheap test
+        if not math.isfinite(_sum(g, axis=None)) and not np.isfinite(g).all():  # the sum is the cheap test
             k = int(np.flatnonzero(~np.isfinite(g))[0])
             p = self.values[int(np.arange(len(self.values))[where][k])]
             raise ValueError(f"{p!r} has the gradient {g[k]}; no parameter was changed. A step that "
@@ -1043,7 +1048,7 @@ class TracedProgram:
                 raise ValueError(f"the arrays need the same batch size: {self._names[0]} has {size}, {name} {len(a)}")
             if not size:
                 raise ValueError("the batch is empty")
-            if not math.isfinite(a.sum()) and not np.isfinite(a).all():  # the sum is the cheap test
+            if not math.isfinite(_sum(a, axis=None)) and not np.isfinite(a).all():  # the sum is the cheap test
                 raise ValueError(f"{name} holds NaN or infinity")
             inputs.append(a.reshape(len(a), -1).T)
         assert size is not None  # a program takes one array at least
@@ -1086,7 +1091,7 @@ class TracedProgram:
         # Every value the engine would compute is in the banks: where one is inf or NaN, or an op is
         # out of its domain with a finite result, the engine raises. A finite sum shows there is no
         # inf or NaN in one cheap pass.
-        suspect = not math.isfinite(env[ROWS].sum() + env[SHARED].sum())
+        suspect = not math.isfinite(_sum(env[ROWS], axis=None) + _sum(env[SHARED], axis=None))
         if self._guarded and not suspect:
             suspect = any(k.out_of_domain(env).any() for k in self._guarded)
         if suspect:
@@ -1140,7 +1145,7 @@ class TracedProgram:
                 if kernel.grad:
                     kernel.backward(env, genv)
         grads = genv[SHARED][: len(self._leaves)]
-        if not math.isfinite(grads.sum()) and not np.isfinite(grads).all():  # the sum is the cheap test
+        if not math.isfinite(_sum(grads, axis=None)) and not np.isfinite(grads).all():  # the sum is the cheap test
             p = self._leaves[int(np.flatnonzero(~np.isfinite(grads))[0])]
             raise OverflowError(f"the gradient of {p!r} is not finite: a product of large local derivatives "
                                 "overflowed, as the eager engine's backward() says too; rescale the loss or the inputs")
