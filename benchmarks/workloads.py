@@ -4,7 +4,8 @@ Every workload is a function ``workload(engine, **size) -> dict`` run once per p
 by ``bench.py``: eager steps and graphs both engines can build (``moons_step``,
 ``gender_train``, ``wide_sum``, ``deep_chain``, ``memory_per_node``), the traced engine
 (``moons_step_traced``, ``traced_vs_numpy`` with the cost of tracing and a 784-64-10
-network) and numpy by hand (``numpy_moons_step``).
+network; ``traced_training`` and ``trace_scaling``, which state their goals, see
+`Workload.goals`) and numpy by hand (``numpy_moons_step``).
 
 Nothing here imports numpy or micrograd when the module is imported. Karpathy's engine
 runs in a process of its own, which imports this module and then his ``micrograd``: ours
