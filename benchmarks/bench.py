@@ -153,11 +153,13 @@ def ensure_karpathy(cache: Path) -> Path:
 
 
 def fmt(value: float | None, unit: str) -> str:
-    """Seconds as s / ms / us, bytes as B."""
+    """Seconds as s / ms / us, bytes as B, ratios ("x") as 1.2x."""
     if value is None:
         return "-"
     if unit == "B":
         return f"{value:,.0f} B"
+    if unit == "x":
+        return f"{value:.3g}x"
     if value >= 0.9995:  # what would round to "1e+03 ms" is "1 s"
         return f"{value:.3g} s"
     if value >= 0.9995e-3:
@@ -180,7 +182,7 @@ def first_line(doc: str | None) -> str:
 
 
 def sizes(size: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v:,}" for k, v in size.items())
+    return ", ".join(f"{k}={v:,}" if isinstance(v, (int, float)) else f"{k}={v}" for k, v in size.items())
 
 
 def short_error(result: Result) -> str:
@@ -314,6 +316,20 @@ def summary(rows: dict[str, Row], compare: bool, quick: bool) -> tuple[str, bool
     return "\n".join(lines), good
 
 
+def goals(rows: dict[str, Row], quick: bool) -> list[str]:
+    """One line per goal of the workloads that state theirs: what was measured, its spread, met or not."""
+    lines = []
+    for name, row in rows.items():
+        w = WORKLOADS[name]
+        runs = row.ok_runs("ours")
+        if w.goals is None or not runs:
+            continue
+        for what, measured, met in w.goals(runs):
+            verdict = "n/a (--quick)" if quick else "met" if met else "NOT MET"
+            lines.append(f"  {verdict:13} {what}: {measured}")
+    return lines
+
+
 def profile(name: str, quick: bool, top: int = 12) -> None:
     """Where the time goes: one run of a workload on our engine under cProfile, plus the time
     the cyclic garbage collector took, by generation (measured with ``gc.callbacks``)."""
@@ -424,6 +440,10 @@ def main(argv: list[str] | None = None) -> int:
     numpy_line, numpy_clean = numpy_report(rows)
     print(f"\n{numpy_line}")
     good = good and numpy_clean
+    goal_lines = goals(rows, args.quick)
+    if goal_lines:
+        print("\nGoals (measured by the workloads themselves; ratios are medians of alternating rounds)\n")
+        print("\n".join(goal_lines))
     checks = [c for row in rows.values() for c in row.checks]
     if checks:
         print("\nSame numbers out")

@@ -4,7 +4,8 @@ Every workload is a function ``workload(engine, **size) -> dict`` run once per p
 by ``bench.py``: eager steps and graphs both engines can build (``moons_step``,
 ``gender_train``, ``wide_sum``, ``deep_chain``, ``memory_per_node``), the traced engine
 (``moons_step_traced``, ``traced_vs_numpy`` with the cost of tracing and a 784-64-10
-network) and numpy by hand (``numpy_moons_step``).
+network; ``traced_training`` and ``trace_scaling``, which state their goals, see
+`Workload.goals`) and numpy by hand (``numpy_moons_step``).
 
 Nothing here imports numpy or micrograd when the module is imported. Karpathy's engine
 runs in a process of its own, which imports this module and then his ``micrograd``: ours
@@ -476,27 +477,38 @@ def trace_cost(engine: Engine, *, repeats: int = 5) -> Figures:
     return {"trace_s": statistics.median(_moons_traced_step(engine, X, y)[1] for _ in range(repeats))}
 
 
-def mlp784_data(n: int = 1000, seed: int = 0) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    """Random 28x28 'images' in [0, 1), one-hot random labels, and initial weights uniform / sqrt(fan-in)."""
+def mlp784_data(n: int = 1000, seed: int = 0, hidden: Sequence[int] = (64,)
+                ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Random 28x28 'images' in [0, 1), one-hot random labels, and initial weights uniform / sqrt(fan-in).
+
+    The weights are ``[W1, b1, W2, b2, ...]`` for MLP(784, [*hidden, 10]), W as (out, in).
+    """
     import numpy as np
 
     rng = np.random.default_rng(seed)
     X = rng.random((n, 784))
     Y = np.eye(10)[rng.integers(0, 10, n)]
-    init = [rng.uniform(-1, 1, (64, 784)) / math.sqrt(784), np.zeros(64),
-            rng.uniform(-1, 1, (10, 64)) / math.sqrt(64), np.zeros(10)]
+    sizes = [784, *hidden, 10]
+    init = []
+    for fan_in, fan_out in zip(sizes, sizes[1:]):
+        init += [rng.uniform(-1, 1, (fan_out, fan_in)) / math.sqrt(fan_in), np.zeros(fan_out)]
     return X, Y, init
 
 
-def _mlp784_traced_step(engine: Engine, n: int, full_step: bool) -> tuple[Step, float]:
-    """(step, seconds it took to trace) for MLP(784, [64, 10]) with softmax cross-entropy, batch n."""
+def _mlp784_traced_step(engine: Engine, n: int, full_step: bool, hidden: Sequence[int] = (64,)
+                        ) -> tuple[Step, float]:
+    """(step, seconds it took to trace) for MLP(784, [*hidden, 10]) with softmax cross-entropy, batch n.
+
+    The step is the documented loop: ``opt.zero_grad(); program.backward(X, Y); opt.step()``.
+    """
     from micrograd.optim import SGD
     from micrograd.trace import trace
 
     Value = engine.Value
-    X, Y, (W1, b1, W2, b2) = mlp784_data(n)
-    flat = [v for W, b in ((W1, b1), (W2, b2)) for row, bias in zip(W.tolist(), b.tolist()) for v in (*row, bias)]
-    model = set_parameters(engine.MLP(784, [64, 10]), flat)
+    X, Y, init = mlp784_data(n, hidden=hidden)
+    flat = [v for W, b in zip(init[0::2], init[1::2]) for row, bias in zip(W.tolist(), b.tolist())
+            for v in (*row, bias)]
+    model = set_parameters(engine.MLP(784, [*hidden, 10]), flat)
 
     def sample_loss(x: list[Any], onehot: list[Any]) -> Any:
         z = model(x)  # softmax cross-entropy: log(sum(exp(z))) - z[label]
@@ -517,25 +529,30 @@ def _mlp784_traced_step(engine: Engine, n: int, full_step: bool) -> tuple[Step, 
     return step, traced_in
 
 
-def _mlp784_numpy_step(n: int, full_step: bool) -> Step:
+def _mlp784_numpy_step(n: int, full_step: bool, hidden: Sequence[int] = (64,)) -> Step:
     """The same by hand in numpy, from the same weights."""
     import numpy as np
 
-    X, Y, params = mlp784_data(n)
-    W1, b1, W2, b2 = params
+    X, Y, params = mlp784_data(n, hidden=hidden)
+    Ws, bs = params[0::2], params[1::2]
 
     def step() -> float:
-        z1 = X @ W1.T + b1
-        h = np.maximum(z1, 0.0)
-        z = h @ W2.T + b2
+        hs, zs = [X], []
+        for W, b in zip(Ws, bs):
+            zs.append(hs[-1] @ W.T + b)
+            hs.append(np.maximum(zs[-1], 0.0))
+        z = zs[-1]
         e = np.exp(z)
         total = e.sum(axis=1)
         loss = np.log(total) - (Y * z).sum(axis=1)
         dz = (e / total[:, None] - Y) / len(X)
-        dz1 = (dz @ W2) * (z1 > 0.0)
-        grads = (dz1.T @ X, dz1.sum(0), dz.T @ h, dz.sum(0))
+        grads = []
+        for i in range(len(Ws) - 1, -1, -1):
+            grads += [dz.sum(0), dz.T @ hs[i]]
+            if i:
+                dz = (dz @ Ws[i]) * (zs[i - 1] > 0.0)
         if full_step:
-            for p, g in zip(params, grads):
+            for p, g in zip(params, grads[::-1]):
                 p -= 0.1 * g
         return float(loss.mean())
 
@@ -566,6 +583,194 @@ def traced_vs_numpy(engine: Engine, *, rounds: int = 7, block_s: float = 0.2, ba
     return {**r, **trace_cost(engine), "moons_losses_max_rel_diff": max(abs(p - q) / abs(q) for p, q in zip(a, b))}
 
 
+# ---------------------------------------------------------------------------------- the goals of traced training
+
+
+def _one_blas_thread() -> bool:
+    """Ask numpy's BLAS for one thread; True if it was asked before numpy was loaded (else it is too late).
+
+    The goals compare with numpy by hand on one thread: on a shared machine a second thread
+    only adds noise, and both contenders would get it anyway.
+    """
+    import os
+    import sys
+
+    if "numpy" in sys.modules:
+        return False
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
+    return True
+
+
+def _spread(ratios: Sequence[float]) -> str:
+    """The per-round ratios in words: median, and the range of the middle half and of all."""
+    q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
+    return (f"{statistics.median(ratios):.3g}x (middle half {q[0]:.3g}-{q[2]:.3g}, all {min(ratios):.3g}-"
+            f"{max(ratios):.3g}, {len(ratios)} rounds)")
+
+
+def traced_training(engine: Engine, *, rounds: int = 9, block_s: float = 0.3, batch: int = 1000,
+                    hidden: Sequence[Sequence[int]] = ((64,), (256, 256))) -> Figures:
+    """Goal 2: the documented traced step (zero_grad, backward, SGD) against numpy by hand, one BLAS thread.
+
+    Moons (100 points), and MLP(784, [*h, 10]) with softmax cross-entropy at batch 1,000, float64,
+    for the two ``hidden`` sizes ("small" and "large" in the figures), alternating in this process
+    (`_alternate`). ``eager_after_over_fresh``: an eager step on the
+    parameters the traced steps trained, against the same step on a fresh model (1: eager code
+    keeps its speed after traced training).
+    """
+    one_thread = _one_blas_thread()
+    X, y = moons_arrays()
+    r: Figures = {"one_blas_thread": one_thread, "batch": batch}
+    r.update(_alternate("moons", _moons_traced_step(engine, X, y)[0], numpy_step(X, y, *numpy_weights()),
+                        rounds, block_s))
+    for name, h in zip(("small", "large"), hidden):
+        r[f"{name}_sizes"] = [784, *h, 10]
+        traced, _ = _mlp784_traced_step(engine, batch, True, h)
+        r.update(_alternate(name, traced, _mlp784_numpy_step(batch, True, h), rounds, block_s))
+        steps = [_mlp784_traced_step(engine, 8, True, h)[0], _mlp784_numpy_step(8, True, h)]
+        losses = [[step() for _ in range(3)] for step in steps]
+        r[f"{name}_losses_max_rel_diff"] = max(abs(a - b) / abs(b) for a, b in zip(*losses))
+
+    Xl, yl = moons_data(n=20)
+    trained, fresh = (moons_model(engine) for _ in range(2))
+    _traced_steps(trained, X, y)  # its parameters go into a program's arrays; the eager steps take them back
+    eager = [_eager_moons(engine, m, Xl, yl) for m in (trained, fresh)]
+    a = _alternate("eager", eager[0], eager[1], max(3, rounds // 2), block_s)
+    r["eager_after_over_fresh"], r["eager_ratios"] = a["eager_traced_over_numpy"], a["eager_ratios"]
+    return r
+
+
+def _traced_steps(model: Any, X: np.ndarray, y: np.ndarray) -> None:
+    """Three traced SGD steps on ``model`` at learning rate 0: its parameters end up in the program's
+    arrays, with the numbers they had (so an eager step on it computes what one on a fresh model does)."""
+    from micrograd.optim import SGD
+    from micrograd.trace import trace
+
+    program = trace(lambda x, label: (1 - label * model(x)).relu(), 2, ())
+    opt = SGD(model.parameters(), lr=0.0)
+    for _ in range(3):
+        opt.zero_grad()
+        program.backward(X, y)
+        opt.step()
+
+
+def _eager_moons(engine: Engine, model: Any, X: list[list[float]], y: list[float]) -> Step:
+    """An eager moons step (`moons_loss`, backward, a small SGD step) on ``model``."""
+    params = model.parameters()
+
+    def step() -> float:
+        total = moons_loss(engine.Value, model, X, y)
+        model.zero_grad()
+        total.backward()
+        for p in params:
+            p.data -= 1e-6 * p.grad  # small: the model stays where it is, so both step the same graph
+        return float(total.data)
+
+    return step
+
+
+def _traced_training_goals(runs: list[Figures]) -> list[tuple[str, str, bool]]:
+    pooled = {k: [x for run in runs for x in run[k]] for k in runs[0] if k.endswith("_ratios")}
+    first = runs[0]
+    goals = [("moons, 100 points: traced step <= 2x numpy by hand", "moons", 2.0)]
+    goals += [(f"{'-'.join(map(str, first[f'{name}_sizes']))}, batch {first['batch']:,}: traced step <= 1.3x "
+               "numpy by hand", name, 1.3) for name in ("small", "large") if f"{name}_sizes" in first]
+    goals.append(("eager step on parameters a program trained: as fast as on fresh ones (<= 1.1x)", "eager", 1.1))
+    out = [(what, _spread(pooled[f"{key}_ratios"]), statistics.median(pooled[f"{key}_ratios"]) <= limit)
+           for what, key, limit in goals]
+    if not all(run["one_blas_thread"] for run in runs):
+        out.append(("one BLAS thread", "numpy was loaded before the workload could ask for it", False))
+    return out
+
+
+def _mlp_model(engine: Engine, hidden: Sequence[int], init: str) -> Any:
+    """MLP(784, [*hidden, 10]): ``init`` 'scaled' (uniform / sqrt(fan-in), as trained weights are) or 'default'."""
+    model = engine.MLP(784, [*hidden, 10], rng=0)
+    if init == "scaled":
+        import numpy as np
+
+        rng = np.random.default_rng(0)
+        for layer in model.layers:
+            fan_in = len(layer.neurons[0].w)
+            values = (rng.uniform(-1, 1, len(layer.parameters())) / math.sqrt(fan_in)).tolist()
+            for p, v in zip(layer.parameters(), values):
+                p.data = v
+    return model
+
+
+def trace_scaling(engine: Engine, *, hidden: Sequence[int] = (1024, 256),
+                  placeholder_hidden: Sequence[int] = (256, 256)) -> Figures:
+    """Goal 3: seconds and peak memory to trace MLP(784, [*hidden, 10]) with softmax cross-entropy.
+
+    ``trace_s``: one trace, untraced by tracemalloc; ``tracemalloc_peak_bytes``: a second trace
+    under tracemalloc (its peak above what was allocated before); ``rss_peak_increase_bytes``:
+    how far the first trace raised the process's peak resident memory. ``placeholders_ok``: 1 if
+    MLP(784, [*placeholder_hidden, 10]) with the default uniform(-1, 1) weights, which overflows
+    exp when every input is 1.0, traces with the default placeholders.
+    """
+    import resource
+
+    from micrograd.trace import trace
+
+    Value = engine.Value
+
+    def loss_of(model: Any) -> Callable[..., Any]:
+        def sample_loss(x: list[Any], onehot: list[Any]) -> Any:
+            z = model(x)
+            return Value.sum([zi.exp() for zi in z]).log() - Value.dot(onehot, z)
+        return sample_loss
+
+    model = _mlp_model(engine, hidden, "scaled")
+    loss = loss_of(model)
+    gc.collect()
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = perf()
+    program = trace(loss, 784, 10)
+    trace_s = perf() - t0
+    rss = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) * 1024  # kilobytes on Linux
+    parameters = len(program.parameters())
+    del program
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    program = trace(loss, 784, 10)
+    peak = tracemalloc.get_traced_memory()[1] - base
+    tracemalloc.stop()
+    del program, model, loss
+    gc.collect()
+    wide = _mlp_model(engine, placeholder_hidden, "default")
+    t0 = perf()
+    try:
+        trace(loss_of(wide), 784, 10)
+        ok = 1
+    except (ArithmeticError, ValueError):
+        ok = 0
+    return {"trace_s": trace_s, "parameters": parameters, "tracemalloc_peak_bytes": peak,
+            "placeholder_sizes": [784, *placeholder_hidden, 10],
+            "rss_peak_increase_bytes": rss, "placeholders_ok": ok, "placeholders_trace_s": perf() - t0}
+
+
+def _trace_scaling_goals(runs: list[Figures]) -> list[tuple[str, str, bool]]:
+    def median(key: str) -> float:
+        return statistics.median(run[key] for run in runs)
+
+    def spread(key: str, scale: float, unit: str) -> str:
+        values = [run[key] / scale for run in runs]
+        return f"{statistics.median(values):.3g} {unit} (all {min(values):.3g}-{max(values):.3g}, {len(values)} runs)"
+
+    n = f"{runs[0]['parameters']:,} parameters"
+    return [(f"tracing {n} <= 2 s", spread("trace_s", 1, "s"), median("trace_s") <= 2),
+            (f"tracing {n}: tracemalloc peak <= 300 MB", spread("tracemalloc_peak_bytes", 1e6, "MB"),
+             median("tracemalloc_peak_bytes") <= 300e6),
+            (f"tracing {n}: peak RSS increase <= 300 MB", spread("rss_peak_increase_bytes", 1e6, "MB"),
+             median("rss_peak_increase_bytes") <= 300e6),
+            (f"{'-'.join(map(str, runs[0]['placeholder_sizes']))} with uniform(-1, 1) weights: traces with the "
+             "default placeholders (no overflow)",
+             f"{sum(run['placeholders_ok'] for run in runs)} of {len(runs)} runs",
+             all(run["placeholders_ok"] for run in runs))]
+
+
 # ---------------------------------------------------------------------------------- registry
 
 
@@ -587,6 +792,8 @@ class Workload:
     target: str = ""  # the goal, in words
     meets: Callable[[dict[str, float], float | None], bool] | None = None  # (our medians, median ratio) -> met?
     target_is_ratio: bool = False  # the target compares with Karpathy's engine: needs --compare
+    # goals measured by the workload itself: (runs of ours) -> [(goal, measured and spread, met)]
+    goals: Callable[[list[Figures]], list[tuple[str, str, bool]]] | None = None
 
 
 WORKLOADS: dict[str, Workload] = {
@@ -638,6 +845,22 @@ WORKLOADS: dict[str, Workload] = {
         target="moons <= 5x numpy, 784-64-10 <= 3x numpy, tracing < 1 s",
         meets=lambda ours, ratio: (ours["moons_traced_over_numpy"] <= 5
                                    and ours["mlp784_grad_traced_over_numpy"] <= 3 and ours["trace_s"] < 1)),
+    "traced_training": Workload(
+        traced_training, "large_traced_over_numpy", "traced step / numpy by hand, 784-256-256-10", "x",
+        size={"rounds": 9}, quick={"rounds": 1, "block_s": 0.01, "batch": 20, "hidden": [[8], [8, 8]]},
+        engines=OURS_ONLY,
+        details=("moons_traced_over_numpy", "small_traced_over_numpy", "eager_after_over_fresh",
+                 "large_losses_max_rel_diff"),
+        target="<= 1.3x numpy (784), <= 2x (moons)", goals=_traced_training_goals,
+        meets=lambda ours, ratio: (ours["large_traced_over_numpy"] <= 1.3 and ours["small_traced_over_numpy"] <= 1.3
+                                   and ours["moons_traced_over_numpy"] <= 2)),
+    "trace_scaling": Workload(
+        trace_scaling, "trace_s", "tracing MLP(784, [1024, 256, 10]), 1.07M parameters", "s",
+        quick={"hidden": (16,), "placeholder_hidden": (8,)}, engines=OURS_ONLY,
+        details=("tracemalloc_peak_bytes", "rss_peak_increase_bytes", "placeholders_ok"),
+        target="<= 2 s, <= 300 MB, no overflow", goals=_trace_scaling_goals,
+        meets=lambda ours, ratio: (ours["trace_s"] <= 2 and ours["tracemalloc_peak_bytes"] <= 300e6
+                                   and ours["rss_peak_increase_bytes"] <= 300e6 and ours["placeholders_ok"] == 1)),
     "numpy_moons_step": Workload(
         numpy_moons_step, "s_per_step", "time per step, batched numpy (the floor)", "s",
         size={"n": 100, "steps": 10, "repeat": 2000}, quick={"n": 20, "steps": 3, "repeat": 20},

@@ -16,6 +16,7 @@ import random
 
 from micrograd.engine import Value, _dot_read
 from micrograd.ops import activations
+from micrograd.optim import _zero_grad
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only; json, tempfile and pathlib are imported by save and load
@@ -49,8 +50,7 @@ class Module:
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0 (gradients accumulate across `backward()` calls)."""
-        for p in self.parameters():
-            p.grad = 0.0
+        _zero_grad(self.parameters())
 
     def state_dict(self) -> dict[str, float]:
         """Parameter values by name, e.g. ``{'w1': 0.5, ..., 'b3': 0.0}``."""

@@ -183,3 +183,36 @@ def test_sgd_refuses_a_gradient_that_is_not_finite_and_moves_no_parameter():
     with pytest.raises(ValueError, match="label='b'.* the gradient inf; no parameter was changed"):
         opt.step()
     assert (a.data, b.data) == (1.0, 2.0)
+
+
+def test_sgd_on_parameters_a_traced_program_holds_computes_the_very_same_numbers():
+    from micrograd.trace import trace
+
+    def setup():
+        ws = [Value(v) for v in (0.5, -1.5, 2.0, 0.25)]
+        return ws, (lambda x: Value.sum(w * x for w in ws) ** 2)
+
+    held, fn = setup()
+    plain, _ = setup()
+    program = trace(fn, ())  # its calls put `held` in its arrays; `plain` stay ordinary Values
+    opt = SGD(held, lr=0.05, momentum=0.9, weight_decay=0.1)
+    plain_opt = SGD(plain, lr=0.05, momentum=0.9, weight_decay=0.1)
+    for x in (0.5, -1.0, 2.0):
+        opt.zero_grad()
+        program.backward([x])
+        opt.step()
+        for p, q in zip(plain, held):  # the same gradients (reads served from the arrays)
+            p.grad = q.grad
+        plain_opt.step()
+        assert [p.data for p in held] == [p.data for p in plain]  # exactly: the same arithmetic, in order
+    assert type(held[0]) is not Value  # the steps above ran on the arrays
+    assert all(type(p.data) is float for p in held)
+
+
+def test_sgd_params_are_fixed_when_it_is_made():
+    ws = [Value(1.0), Value(2.0)]
+    opt = SGD(ws)
+    ws.append(Value(3.0))
+    assert opt.params == tuple(ws[:2])
+    with pytest.raises(AttributeError):
+        opt.params = ws  # type: ignore[misc]

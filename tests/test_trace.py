@@ -92,6 +92,9 @@ def assert_matches_eager(fn, shapes, params, arrays, reduction="mean", cancels=F
     scales = []
     want_out, want_grads = eager_batch(fn, params, arrays, reduction, scales)
     value_scale, grad_scale = scales if cancels else (0.0, 0.0)
+    program.backward(*[np.asarray(a)[::-1] * 0.5 for a in arrays], reduction=reduction)  # leaves its numbers
+    for p in params:  # in the program's work arrays: the next call must not see them
+        p.grad = 0.0
     got_out = program.backward(*arrays, reduction=reduction)
     got_grads = [p.grad for p in params]
     for p in params:
@@ -332,8 +335,8 @@ def test_tracing_reads_the_graph_and_leaves_value_untouched():
         return (x - 1).log()
 
     with pytest.raises(ValueError, match="log"):
-        trace(fn, ())  # placeholders hold 1.0, and log(0) is undefined
-    assert seen == [before] and dict(vars(Value)) == before
+        trace(fn, ())  # placeholders hold 1.0, then 0.0: log(0) and log(-1) are undefined
+    assert seen == [before, before] and dict(vars(Value)) == before
 
 
 def test_concurrent_traces_agree_with_eager_and_leave_value_untouched():
@@ -384,6 +387,31 @@ def test_two_traces_interleaved_in_threads_leave_value_untouched():
 def test_example_traces_inside_the_functions_domain():
     program = trace(lambda x: (x - 1).log(), (), example=[3.0])
     assert_close(program([2.0, math.e + 1]), [0.0, 1.0], "log")
+
+
+def test_a_wide_model_that_overflows_at_placeholders_1_traces_on_0_and_matches_eager():
+    # MLP(784, [256, 256, 10]) with uniform(-1, 1) weights: with every input 1.0 the outputs are
+    # in the hundreds and exp overflows; real inputs near 0 are fine.
+    model = MLP(784, [256, 256, 10], rng=0)
+
+    def loss(x, onehot):
+        z = model(x)
+        return Value.sum([zi.exp() for zi in z]).log() - Value.dot(onehot, z)
+
+    with pytest.raises(OverflowError):
+        loss([Value(1.0)] * 784, [Value(0.0)] * 10)
+    program = trace(loss, 784, 10)
+    rng = np.random.default_rng(0)
+    X, Y = 0.01 * rng.random((3, 784)), np.eye(10)[[1, 4, 7]]
+    eager = [loss([Value(v) for v in x], [Value(v) for v in y]).data for x, y in zip(X.tolist(), Y.tolist())]
+    assert_close(program(X, Y), eager, "softmax cross-entropy of the 784-256-256-10 model")
+
+
+def test_a_function_outside_its_domain_at_both_placeholders_says_so():
+    with pytest.raises(ValueError, match="log") as caught:
+        trace(lambda x: (x - 1).log(), ())
+    if hasattr(caught.value, "add_note"):  # Python 3.11+
+        assert "every one 1.0, and again with every one 0.0; pass example=" in "".join(caught.value.__notes__)
 
 
 def test_the_engine_guard_rejects_a_numpy_op_that_disagrees_with_the_engine(monkeypatch):
@@ -495,6 +523,13 @@ def test_an_output_that_does_not_depend_on_the_inputs_counts_once_per_sample():
     assert w.grad == 12.0
 
 
+def test_an_output_may_be_a_parameter_or_an_input_itself():
+    w = Value(3.0)
+    program = trace(lambda x: [x * w, w, x], ())
+    assert program.backward([1.0, 2.0], reduction="sum").tolist() == [[3.0, 3.0, 1.0], [6.0, 3.0, 2.0]]
+    assert w.grad == 3.0 and program.parameters() == [w]
+
+
 def test_nested_sample_shapes_and_argument_names():
     w = Value(2.0)
     program = trace(lambda grid: Value.sum(v * w for row in grid for v in row), (2, 3))
@@ -557,6 +592,255 @@ def test_arrays_of_one_batch_need_the_same_length():
 def test_tracing_inside_no_grad_is_refused():
     with no_grad(), pytest.raises(TraceError, match="no_grad"):
         trace(lambda x: x * 2, ())
+
+
+# ------------------------------------------------------------------ training: parameters held in arrays
+# While a program trains, the parameters' numbers live in its arrays (micrograd.trace._Store) and
+# every way of seeing or changing a parameter must still give the numbers an eager run gives.
+# Each test runs twice: reads served from the arrays (the default), and every read unbinding at once.
+
+
+@pytest.fixture(params=["reads from the arrays", "every read unbinds"])
+def reads(request, monkeypatch):
+    if request.param == "every read unbinds":
+        monkeypatch.setattr(trace_module, "_READS", 0)
+    return request.param
+
+
+def twin_models(sizes=(5, 1), seed=0):
+    """Two models with the same weights: one to train traced, one eagerly, with the same loss."""
+    rng = np.random.default_rng(seed)
+    X, t = rng.normal(size=(9, 3)), rng.normal(size=9)
+
+    def make():
+        model = MLP(3, list(sizes), activation="tanh", rng=seed)
+
+        def loss(x, target):
+            return (model(x) - target) ** 2
+
+        return model, loss
+
+    return make(), make(), X, t
+
+
+def eager_step(loss, opt, X, t):
+    """The eager engine's step on the batch: mean loss, backward, SGD."""
+    opt.zero_grad()
+    total = Value.sum(loss([Value(v) for v in row], Value(y)) for row, y in zip(X.tolist(), t.tolist())) / len(t)
+    total.backward()
+    opt.step()
+    return total.data
+
+
+def both_steps(program, opt, twin_loss, twin_opt, X, t):
+    """The documented traced step, and the eager step on the twin: their losses."""
+    opt.zero_grad()
+    traced = program.backward(X, t).mean()
+    opt.step()
+    return traced, eager_step(twin_loss, twin_opt, X, t)
+
+
+def numbers(params):
+    return [p.data for p in params], [p.grad for p in params]
+
+
+def assert_same_numbers(a, b, what):
+    (data_a, grad_a), (data_b, grad_b) = numbers(a), numbers(b)
+    assert_close(data_a, data_b, f"{what}: .data")
+    assert_close(grad_a, grad_b, f"{what}: .grad")
+
+
+def test_the_documented_loop_equals_the_eager_loop_read_through_a_list_kept_from_before(reads):
+    (model, loss), (twin, twin_loss), X, t = twin_models()
+    params, twin_params = model.parameters(), twin.parameters()  # kept from before the loop
+    program = trace(loss, 3, ())
+    opt = SGD(model, lr=0.3, momentum=0.9, weight_decay=0.01)
+    twin_opt = SGD(twin, lr=0.3, momentum=0.9, weight_decay=0.01)
+    for step in range(4):
+        assert_close(*both_steps(program, opt, twin_loss, twin_opt, X, t), f"loss of step {step}")
+        assert_same_numbers(params, twin_params, f"after step {step}")
+    assert model.state_dict() == pytest.approx(twin.state_dict(), rel=1e-12)
+
+
+def test_eager_code_between_traced_steps_sees_the_trained_numbers_and_runs_on_plain_values(reads):
+    (model, loss), (twin, twin_loss), X, t = twin_models(sizes=(30, 1))  # more parameters than _READS
+    program = trace(loss, 3, ())
+    opt, twin_opt = SGD(model, lr=0.3), SGD(twin, lr=0.3)
+    for _ in range(2):
+        both_steps(program, opt, twin_loss, twin_opt, X, t)
+        assert model(X[0].tolist()).data == pytest.approx(twin(X[0].tolist()).data, rel=1e-12)
+        # eager code walked every parameter: they are ordinary Values again, as fast as ever
+        assert all(type(p) is Value for p in model.parameters())
+    assert_same_numbers(model.parameters(), twin.parameters(), "after eager calls between steps")
+
+
+def test_parameters_set_by_hand_between_steps_are_used_by_the_next_step(reads):
+    (model, loss), (twin, twin_loss), X, t = twin_models()
+    program = trace(loss, 3, ())
+    opt, twin_opt = SGD(model, lr=0.3), SGD(twin, lr=0.3)
+    for k in range(3):
+        both_steps(program, opt, twin_loss, twin_opt, X, t)
+        for m in (model, twin):
+            m.parameters()[k].data = 0.25 * k
+            m.parameters()[-1].grad = 0.5  # and a gradient the next zero_grad() must clear
+    assert_same_numbers(model.parameters(), twin.parameters(), "after setting .data by hand")
+
+
+def test_save_load_and_load_state_dict_between_traced_steps(tmp_path, reads):
+    (model, loss), (twin, twin_loss), X, t = twin_models()
+    program = trace(loss, 3, ())
+    opt, twin_opt = SGD(model, lr=0.3), SGD(twin, lr=0.3)
+    both_steps(program, opt, twin_loss, twin_opt, X, t)
+    model.save(tmp_path / "model.json")
+    assert model.state_dict() == pytest.approx(twin.state_dict(), rel=1e-12)
+    saved = MLP(3, [5, 1], activation="tanh")
+    saved.load(tmp_path / "model.json")
+    assert saved.state_dict() == model.state_dict()
+    opt.zero_grad()
+    program.backward(X, t)
+    opt.step()  # the model moves on; loading puts it back where it was saved
+    model.load(tmp_path / "model.json")
+    assert model.state_dict() == saved.state_dict()
+    start = MLP(3, [5, 1], activation="tanh", rng=7).state_dict()
+    for m in (model, twin):
+        m.load_state_dict(start)
+    assert_close(*both_steps(program, opt, twin_loss, twin_opt, X, t), "the loss from the loaded state")
+    assert_same_numbers(model.parameters(), twin.parameters(), "after training from a loaded state")
+
+
+def test_two_programs_over_the_same_and_overlapping_parameters(reads):
+    (model, loss), (twin, twin_loss), X, t = twin_models()
+    extra, twin_extra = Value(0.5), Value(0.5)
+
+    def penalty(m, e):
+        return lambda x, target: e * e * 0.1 + 0.01 * Value.sum(p * p for p in m.layers[-1].parameters())
+
+    programs = [trace(loss, 3, ()), trace(penalty(model, extra), 3, ())]  # the second adds a parameter
+    opt = SGD([*model.parameters(), extra], lr=0.3)
+    twin_opt = SGD([*twin.parameters(), twin_extra], lr=0.3)
+    twin_penalty = penalty(twin, twin_extra)
+    for _ in range(3):
+        opt.zero_grad()
+        for program in programs:  # gradients of both add up, as two backward() calls would
+            program.backward(X, t)
+        opt.step()
+        twin_opt.zero_grad()
+        n = len(t)
+        samples = [([Value(v) for v in row], Value(y)) for row, y in zip(X.tolist(), t.tolist())]
+        (Value.sum(twin_loss(*s) for s in samples) / n).backward()
+        (Value.sum(twin_penalty(*s) for s in samples) / n).backward()
+        twin_opt.step()
+    assert_same_numbers([*model.parameters(), extra], [*twin.parameters(), twin_extra], "two programs")
+
+
+def test_sgd_over_a_subset_of_the_programs_parameters(reads):
+    (model, loss), (twin, twin_loss), X, t = twin_models()
+    program = trace(loss, 3, ())
+    opt, twin_opt = SGD(model.layers[-1], lr=0.3), SGD(twin.layers[-1], lr=0.3)
+    for _ in range(3):
+        both_steps(program, opt, twin_loss, twin_opt, X, t)
+    assert_same_numbers(model.parameters(), twin.parameters(), "SGD over the last layer only")
+    assert model.layers[0].parameters()[0].grad != 0.0  # gradients accumulate where SGD does not zero them
+
+
+def test_switching_between_traced_and_eager_steps_keeps_momentum_and_numbers(reads):
+    (model, loss), (twin, twin_loss), X, t = twin_models()
+    program = trace(loss, 3, ())
+    opt, twin_opt = SGD(model, lr=0.2, momentum=0.9), SGD(twin, lr=0.2, momentum=0.9)
+    for k in range(5):
+        if k % 2:
+            eager_step(loss, opt, X, t)
+        else:
+            opt.zero_grad()
+            program.backward(X, t)
+            opt.step()
+        eager_step(twin_loss, twin_opt, X, t)
+    assert_same_numbers(model.parameters(), twin.parameters(), "traced and eager steps in turn")
+
+
+def test_copies_and_pickles_of_a_parameter_in_training_are_ordinary_values():
+    import copy
+    import pickle
+
+    (model, loss), _, X, t = twin_models()
+    program = trace(loss, 3, ())
+    opt = SGD(model, lr=0.3)
+    for make_copy in (copy.copy, copy.deepcopy, lambda v: pickle.loads(pickle.dumps(v))):
+        opt.zero_grad()
+        program.backward(X, t)
+        opt.step()
+        p = model.parameters()[2]
+        twin = make_copy(p)
+        assert type(twin) is Value and (twin.data, twin.grad) == (p.data, p.grad)
+
+
+def test_parameters_of_a_value_subclass_train_and_keep_their_class(reads):
+    class Weight(Value):
+        __slots__ = ("note",)
+
+    class Logged(Value):  # defines data itself: the program leaves it alone and reads it one by one
+        @property
+        def data(self):
+            return self._d
+
+        @data.setter
+        def data(self, v):
+            self._d = v
+
+    w, v = Weight(2.0), Logged(3.0)
+    w.note = "kept"
+    program = trace(lambda x: (x * w + v) ** 2, ())
+    opt = SGD([w, v], lr=0.01)
+    for _ in range(2):
+        opt.zero_grad()
+        program.backward([1.0, 2.0])
+        opt.step()
+    expected_w, expected_v = 2.0, 3.0
+    for _ in range(2):  # the same steps by hand: d/dw mean((xw + v)^2) = mean(2 (xw + v) x)
+        r = [x * expected_w + expected_v for x in (1.0, 2.0)]
+        gw, gv = (2 * r[0] * 1 + 2 * r[1] * 2) / 2, (2 * r[0] + 2 * r[1]) / 2
+        expected_w, expected_v = expected_w - 0.01 * gw, expected_v - 0.01 * gv
+    assert (w.data, v.data) == (pytest.approx(expected_w, rel=1e-15), pytest.approx(expected_v, rel=1e-15))
+    assert type(w) is Weight and w.note == "kept" and type(v) is Logged
+
+
+def test_a_gradient_set_to_something_else_fails_as_it_always_did():
+    w = Value(1.0)
+    program = trace(lambda x: x * w, ())
+    program.backward([1.0])
+    w.grad = None  # by hand, between steps
+    with pytest.raises(TypeError):
+        program.backward([1.0])
+    with pytest.raises(TypeError, match="not a number; no parameter was changed"):
+        SGD([w]).step()
+    assert w.data == 1.0
+
+
+def test_a_gradient_that_is_not_finite_in_the_arrays_moves_no_parameter():
+    w, b = Value(2.0, label="w"), Value(1.0, label="b")
+    program = trace(lambda x: x * w + b, ())
+    opt = SGD([b, w], lr=0.1)
+    program.backward([1.0])
+    store = trace_module._store_of(w)
+    assert store is not None
+    store.grad[store.values.index(w)] = math.inf  # as if the batch had overflowed
+    with pytest.raises(ValueError, match=r"label='w'.*the gradient inf; no parameter was changed"):
+        opt.step()
+    assert (w.data, b.data) == (2.0, 1.0)
+
+
+def test_zero_grad_of_the_module_and_of_sgd_keep_the_arrays_and_clear_every_gradient():
+    (model, loss), _, X, t = twin_models()
+    program = trace(loss, 3, ())
+    program.backward(X, t)
+    store = trace_module._store_of(model.parameters()[0])
+    assert store is not None and store.grad.any()
+    model.zero_grad()
+    assert trace_module._store_of(model.parameters()[0]) is store and not store.grad.any()
+    program.backward(X, t)
+    SGD(model.layers[0]).zero_grad()
+    assert not any(p.grad for p in model.layers[0].parameters())
+    assert all(p.grad for p in model.layers[1].parameters())
 
 
 # ------------------------------------------------------------------ the benchmark's workloads
