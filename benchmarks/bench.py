@@ -279,8 +279,8 @@ def numpy_report(rows: dict[str, Row]) -> tuple[str, bool]:
 def summary(rows: dict[str, Row], compare: bool, quick: bool) -> tuple[str, bool]:
     """The markdown table of medians, and whether every run of ours worked and every check held."""
     good = True
-    lines = ["| workload | figure | ours | Karpathy's 0.1.0 | ratio (median of pairs) | target | met |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| workload | figure | ours | Karpathy's 0.1.0 | ratio (median of pairs) | pairs' range | target | met |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, row in rows.items():
         w = WORKLOADS[name]
         main = "numpy" if w.engines == NUMPY_ONLY else "ours"
@@ -297,8 +297,9 @@ def summary(rows: dict[str, Row], compare: bool, quick: bool) -> tuple[str, bool
         ratio = statistics.median(row.ratios) if row.ratios else None
         if ratio is not None:
             rcol = f"{ratio:.3g}x " + ("less" if w.unit == "B" else "faster")
+            spread = f"{min(row.ratios):.3g}-{max(row.ratios):.3g}x" if len(row.ratios) > 1 else "one pair"
         else:
-            rcol = "-"
+            rcol = spread = "-"
         met = "-"
         if w.meets and quick:
             met = "n/a (--quick)"  # the targets are for the full sizes
@@ -311,8 +312,8 @@ def summary(rows: dict[str, Row], compare: bool, quick: bool) -> tuple[str, bool
             medians = {k: row.median("ours", k) for k, v in first.items() if isinstance(v, (int, float))}
             met = "yes" if w.meets(medians, ratio) else "**no**"
         size = sizes(w.quick if quick else w.size)
-        lines.append(f"| {name} ({size}) | {w.label} | {fmt(ours, w.unit)} | {kcol} | {rcol} | {w.target or '-'} "
-                     f"| {met} |")
+        lines.append(f"| {name} ({size}) | {w.label} | {fmt(ours, w.unit)} | {kcol} | {rcol} | {spread} "
+                     f"| {w.target or '-'} | {met} |")
     return "\n".join(lines), good
 
 

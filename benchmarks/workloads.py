@@ -242,9 +242,9 @@ def _gender(engine: Engine, sigmoid: Callable[[Any], Any], epochs: int, rounds: 
             epochs_s.append(perf() - t0)
         totals.append(perf() - start)
         final = statistics.fmean((forward(x1, x2).data - t) ** 2 for (x1, x2), t in GENDER)
-    # The headline is the total time over the epochs, not the median epoch: Karpathy's engine
-    # leaves reference cycles whose collection lands in some epochs only, and that is part of
-    # its cost. The median epoch, which leaves those epochs out, is reported beside it.
+    # Two figures, because Karpathy's engine leaves reference cycles whose collection lands in
+    # some epochs only: the median epoch leaves those epochs out (the gender_train workload),
+    # the total time over the epochs counts them (gender_train_total). Both are reported.
     return {"s_per_epoch": statistics.median(totals) / epochs, "median_epoch_s": statistics.median(epochs_s),
             "final_loss": final}
 
@@ -801,12 +801,16 @@ WORKLOADS: dict[str, Workload] = {
         moons_step, "s_per_step", "time per step", "s",
         size={"n": 100, "steps": 10}, quick={"n": 20, "steps": 3},
         details=("fwd_s", "bwd_s", "update_s", "nodes_per_step"),
-        target=">= 25x faster", meets=lambda ours, ratio: ratio >= 25, target_is_ratio=True),
+        target=">= 100x faster (stretch 150x)", meets=lambda ours, ratio: ratio >= 100, target_is_ratio=True),
     "gender_train": Workload(
-        gender_train, "s_per_epoch", "time per epoch", "s",
+        gender_train, "median_epoch_s", "median epoch (his collector's epochs left out)", "s",
         size={"epochs": 100, "rounds": 5}, quick={"epochs": 3, "rounds": 1},
-        details=("median_epoch_s", "final_loss"),
-        target=">= 3x faster", meets=lambda ours, ratio: ratio >= 3, target_is_ratio=True),
+        details=("s_per_epoch", "final_loss"),
+        target=">= 4x faster", meets=lambda ours, ratio: ratio >= 4, target_is_ratio=True),
+    "gender_train_total": Workload(
+        gender_train, "s_per_epoch", "total time / epochs (his collector's epochs included)", "s",
+        size={"epochs": 100, "rounds": 5}, quick={"epochs": 3, "rounds": 1},
+        details=("median_epoch_s", "final_loss")),
     "gender_train_sigmoid": Workload(
         gender_train_sigmoid, "s_per_epoch", "time per epoch, sigmoid() nodes", "s",
         size={"epochs": 100, "rounds": 5}, quick={"epochs": 3, "rounds": 1},
