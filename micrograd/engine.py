@@ -439,9 +439,6 @@ class Value:
                     child.grad = v
                 else:
                     _overflowed(self, node, 1, v)
-            elif -1.0 <= g <= 1.0:  # |local * g| <= |local|: no product can overflow
-                for child, d in zip(prev, local):
-                    child.grad += d * g
             else:
                 for i, (child, d) in enumerate(zip(prev, local)):
                     v = child.grad + d * g

@@ -500,6 +500,13 @@ def test_a_weighted_sum_with_a_large_gradient_is_checked_too():
         out.backward()
 
 
+def test_a_sum_of_finite_contributions_too_large_for_a_float_is_an_error_at_any_incoming_gradient():
+    # every product local * g is finite (g = 1), but w is used three times and the sum is not
+    w, c = Value(1e-300, label="w"), Value(1.5e308, label="c")
+    with pytest.raises(OverflowError, match="gradient of 'w' would be inf"):
+        Value.dot([w, w, w], [c, c, c]).backward()
+
+
 def test_backward_of_a_result_computed_under_no_grad_is_an_error():
     x = Value(2.0)
     with no_grad():
