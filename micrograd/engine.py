@@ -468,32 +468,6 @@ def _node(data: float, prev: tuple[Value, ...], local: tuple[Any, ...], op: str)
 _new = object.__new__
 
 
-def _dot_read(weights: Sequence[Value], inputs: Sequence[Operand], data: list[float], bias: Value | None) -> Value:
-    """`Value.dot` of Values whose data a `Layer` read once for all its neurons: ``data`` is the inputs'.
-
-    The same node as ``Value.dot(weights, inputs, bias)``, summed in the same
-    order. The weights (a neuron's own Values) are read without a check each: a
-    number, or anything else without a numeric ``.data``, among them makes this
-    hand over to `Value.dot`, which folds numbers in and says what is wrong.
-    """
-    try:
-        wd = [w.data for w in weights]
-        total = 0.0 if bias is None else bias.data
-        for w, x in zip(wd, data):
-            total += w * x
-    except (AttributeError, TypeError):
-        return Value.dot(weights, inputs, bias)
-    if type(total) is not float or len(wd) != len(data):
-        return Value.dot(weights, inputs, bias)
-    # children w1, x1, w2, x2, ..., bias; local derivatives x1, w1, x2, w2, ..., 1
-    n = 2 * len(wd)
-    prev: list[Any] = [bias] * (n if bias is None else n + 1)  # the bias is overwritten where it is not last
-    prev[0:n:2], prev[1:n:2] = weights, inputs
-    local = [1.0] * len(prev)
-    local[0:n:2], local[1:n:2] = data, wd
-    return _node(total, tuple(prev), tuple(local), "dot")
-
-
 def _sigmoid(x: float) -> float:
     # Two branches so that exp() only ever sees a non-positive argument: no overflow.
     if x >= 0.0:

@@ -14,7 +14,7 @@ import numbers
 import os
 import random
 
-from micrograd.engine import Value, _dot_read
+from micrograd.engine import Value, _node
 from micrograd.ops import activations
 from micrograd.optim import _zero_grad
 
@@ -286,14 +286,10 @@ class Neuron(Module):
             p.label = label
 
     def __call__(self, x: Sequence[Input]) -> Value:
-        return self._forward(_inputs(x, len(self.w), self.name))
+        return self._finish(Value.dot(self.w, _inputs(x, len(self.w), self.name), self.b))
 
-    def _forward(self, x: Sequence[Input], data: list[float] | None = None) -> Value:
-        """The neuron on inputs already checked (a Layer checks them once for all its neurons).
-
-        ``data``: when the inputs are all Values, their data, which the Layer reads once.
-        """
-        act = Value.dot(self.w, x, self.b) if data is None else _dot_read(self.w, x, data, self.b)
+    def _finish(self, act: Value) -> Value:
+        """Label the weighted sum ``act`` (sum_h1) and apply the activation; the result is named h1."""
         if self._act is None:
             act.label = self.name
             return act
@@ -341,10 +337,46 @@ class Layer(Module):
         return self._forward(_inputs(x, len(self.neurons[0].w), "this layer"))
 
     def _forward(self, x: Sequence[Input]) -> list[Value]:
-        data = [v.data for v in x if isinstance(v, Value)]  # read once here, not once per neuron
-        if len(data) < len(x):  # numbers among the inputs: Value.dot folds them into each node
-            return [n._forward(x) for n in self.neurons]
-        return [n._forward(x, data) for n in self.neurons]
+        """Every neuron's ``Value.dot(w, x, b)`` and activation, built in one pass over the neurons.
+
+        The nodes are exactly those of calling each neuron (a test pins them),
+        built faster: the inputs' data is read once for all the neurons, and the
+        half of each dot node's children and local derivatives that comes from
+        the inputs (x1, x2, ... and their data) is laid out once, in ``prev`` and
+        ``local``; each neuron fills in its own half (w1, w2, ..., b and their data).
+        A number among the inputs or the weights hands the neuron to `Value.dot`,
+        which folds numbers in and says what is wrong.
+        """
+        data = [v.data for v in x if isinstance(v, Value)]
+        if len(data) < len(x):  # numbers among the inputs
+            return [n._finish(Value.dot(n.w, x, n.b)) for n in self.neurons]
+        # a dot node's children: w1, x1, w2, x2, ..., b; its local derivatives: x1, w1, x2, w2, ..., 1
+        m = 2 * len(data)
+        prev: list[Any] = [None] * (m + 1)
+        local = [1.0] * (m + 1)
+        prev[1:m:2], local[0:m:2] = x, data
+        out = []
+        for n in self.neurons:
+            w, b = n.w, n.b
+            try:
+                wd = [wi.data for wi in w]
+                total = 0.0 if b is None else b.data
+                for wv, xv in zip(wd, data):  # from the bias, left to right, as Value.dot sums
+                    total += wv * xv
+            except (AttributeError, TypeError):  # a number among the weights
+                out.append(n._finish(Value.dot(w, x, b)))
+                continue
+            if type(total) is not float or len(wd) != len(data):
+                out.append(n._finish(Value.dot(w, x, b)))
+                continue
+            prev[0:m:2], local[1:m:2] = w, wd
+            if b is None:
+                act = _node(total, tuple(prev[:m]), tuple(local[:m]), "dot")
+            else:
+                prev[m] = b
+                act = _node(total, tuple(prev), tuple(local), "dot")
+            out.append(n._finish(act))
+        return out
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]

@@ -144,15 +144,20 @@ def _same_node(a: Value, b: Value) -> None:
     assert len(a._prev) == len(b._prev) and all(x is y for x, y in zip(a._prev, b._prev))
 
 
+@pytest.mark.parametrize("activation", ["linear", "relu", "tanh"])
 @pytest.mark.parametrize("bias", [True, False])
-def test_a_layer_on_values_builds_the_nodes_value_dot_builds(bias):
-    # A layer reads its inputs' data once for all its neurons; the nodes must be Value.dot's.
-    layer = Layer(5, 4, activation="linear", bias=bias, rng=2)
+def test_a_layer_on_values_builds_the_nodes_each_neuron_builds(bias, activation):
+    # A layer builds all its neurons' nodes in one pass; they must be those of calling each neuron.
+    layer = Layer(5, 4, activation=activation, bias=bias, rng=2)
     x = [Value(random.Random(i).uniform(-2, 2)) for i in range(5)]
     for out, n in zip(layer(x), layer.neurons):
-        _same_node(out, Value.dot(n.w, x, n.b))
+        alone = n(x)
+        assert (out.label, out.data, out._op, out._local) == (alone.label, alone.data, alone._op, alone._local)
+        dot = out if activation == "linear" else out._prev[0]
+        _same_node(dot, Value.dot(n.w, x, n.b))
+        assert dot.label == (n.name if activation == "linear" else n.sum_label)
         out.backward()
-        assert [w.grad for w in n.w] == [v.data for v in x]
+        assert [w.grad for w in n.w] == [v.data * dot.grad for v in x]
 
 
 @pytest.mark.parametrize("replace", [
