@@ -343,7 +343,8 @@ class Layer(Module):
         built faster: the inputs' data is read once for all the neurons, and the
         half of each dot node's children and local derivatives that comes from
         the inputs (x1, x2, ... and their data) is laid out once, in ``prev`` and
-        ``local``; each neuron fills in its own half (w1, w2, ..., b and their data).
+        ``local``; each neuron fills in its own half (w1, w2, ..., b and their
+        data) while it sums.
         A number among the inputs or the weights hands the neuron to `Value.dot`,
         which folds numbers in and says what is wrong.
         """
@@ -359,17 +360,19 @@ class Layer(Module):
         for n in self.neurons:
             w, b = n.w, n.b
             try:
-                wd = [wi.data for wi in w]
                 total = 0.0 if b is None else b.data
-                for wv, xv in zip(wd, data):  # from the bias, left to right, as Value.dot sums
+                j = 1
+                for wi, xv in zip(w, data):  # from the bias, left to right, as Value.dot sums
+                    local[j] = wv = wi.data  # weight i's data: the local derivative of x_i, at 2i + 1
                     total += wv * xv
-            except (AttributeError, TypeError):  # a number among the weights
+                    j += 2
+                fits = type(total) is float and len(w) == len(data)
+            except (AttributeError, TypeError):  # a number among the weights, say
+                fits = False
+            if not fits:  # Value.dot folds numbers in, or says what is wrong
                 out.append(n._finish(Value.dot(w, x, b)))
                 continue
-            if type(total) is not float or len(wd) != len(data):
-                out.append(n._finish(Value.dot(w, x, b)))
-                continue
-            prev[0:m:2], local[1:m:2] = w, wd
+            prev[0:m:2] = w
             if b is None:
                 act = _node(total, tuple(prev[:m]), tuple(local[:m]), "dot")
             else:
