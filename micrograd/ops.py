@@ -98,10 +98,6 @@ class FLOAT:
     def sign(x: float) -> float:
         return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
 
-    @staticmethod
-    def isfinite(x: float) -> bool:
-        return math.isfinite(x)
-
     abs = staticmethod(abs)
     tanh = staticmethod(math.tanh)
     log1p = staticmethod(math.log1p)
@@ -294,8 +290,8 @@ def _binary(name: str, symbol: str, formula: str, derivative: tuple[str, str], f
 def _number_first(op: Op, name: str, method: str, formula: str, derivative: tuple[str, str], domain: str,
                   safe: tuple[Callable[[float], float], Callable[[float], float]] = (_any, _any)) -> Op:
     """The same op with a plain number c as its first operand (``3 - x``): Python's reflected method."""
-    return Op(name, 2, op.symbol, ("c", "x"), formula, derivative, op.f, op.local, (method,), ("nv",), domain,
-              op.error, safe=safe)
+    return op.replace(name=name, names=("c", "x"), formula=formula, derivative=derivative, methods=(method,),
+                      forms=("nv",), domain=domain, safe=safe)
 
 
 def _sum(m: Any, *terms: Any) -> Any:
@@ -348,17 +344,17 @@ _OPS = [
     Op("sum", None, "sum", ("t",), "t1 + t2 + ...", ("1",), _sum, (), ("sum",)),
     Op("dot", None, "dot", ("w", "x", "b"), "w1*x1 + w2*x2 + ... + b", ("x", "w", "1"), _dot, (), ("dot",)),
 ]
-_BY_NAME = {op.name: op for op in _OPS}
-_OPS += [
-    _number_first(_BY_NAME["-"], "rsub", "__rsub__", "c - x", ("1", "-1"), "every real input"),
-    _number_first(_BY_NAME["/"], "rdiv", "__rtruediv__", "c / x", ("1 / x", "-c / x**2"), "x != 0",
-                  (_any, _away_from_zero)),
-    _number_first(_BY_NAME["**"], "rpow", "__rpow__", "c ** x", ("x * c**(x - 1)", "c**x * log(c)"), "c > 0",
-                  (_positive, _moderate)),
-]
-
 #: every op of `Value`, by the name its nodes carry in ``_op``
 OPS: dict[str, Op] = {op.name: op for op in _OPS}
+for _op in (
+    _number_first(OPS["-"], "rsub", "__rsub__", "c - x", ("1", "-1"), "every real input"),
+    _number_first(OPS["/"], "rdiv", "__rtruediv__", "c / x", ("1 / x", "-c / x**2"), "x != 0",
+                  (_any, _away_from_zero)),
+    _number_first(OPS["**"], "rpow", "__rpow__", "c ** x", ("x * c**(x - 1)", "c**x * log(c)"), "c > 0",
+                  (_positive, _moderate)),
+):
+    OPS[_op.name] = _op
+del _op
 
 
 def activations() -> list[str]:
