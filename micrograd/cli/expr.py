@@ -26,10 +26,8 @@ from __future__ import annotations
 
 import ast
 import math
-import operator
 import re
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 from micrograd.engine import Value
 from micrograd.ops import OPS, parsed_methods
@@ -46,10 +44,6 @@ _BINOPS: dict[type[ast.operator], str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: 
 _OTHER_OPS = {
     ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.BitXor: "^", ast.BitOr: "|", ast.BitAnd: "&",
     ast.LShift: "<<", ast.RShift: ">>", ast.Not: "not", ast.Invert: "~",
-}
-# how Python computes each of them (on Values, the engine's methods)
-_PYTHON: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow,
 }
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _NAME_RULE = "a variable name is ASCII letters, digits and _, starting with a letter (a, x1, w_2)"
@@ -261,7 +255,7 @@ def _eval(node: ast.expr, leaves: dict[str, Value]) -> Number:
         try:
             if isinstance(a, float) and isinstance(b, float):
                 return _constant(a, op, b)
-            out: Value = _PYTHON[op](a, b)  # a Value, since one side is
+            out = OPS[op].apply(a, b)  # a Value, since one side is
         except OverflowError as e:
             raise _Overflow(node, e) from None
         return out
