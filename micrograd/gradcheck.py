@@ -219,6 +219,10 @@ def looks_rounded(written: float, exact: float) -> bool:
                for mode in (ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_DOWN))
 
 
+#: the step of the central difference (f(x + eps) - f(x - eps)) / 2 eps, unless told otherwise
+DEFAULT_EPS = 1e-6
+
+
 def _close(value: float, reference: float, atol: float, rtol: float) -> bool:
     # PyTorch's allclose(value, reference): the relative part scales with the reference only.
     return abs(value - reference) <= atol + rtol * abs(reference)
@@ -280,7 +284,7 @@ def _as_loss(out: object, who: str) -> Value:
 
 
 def numerical_grad(
-    f: Callable[..., Value], inputs: Sequence[Number | Value] | Number | Value, eps: float = 1e-6, *,
+    f: Callable[..., Value], inputs: Sequence[Number | Value] | Number | Value, eps: float = DEFAULT_EPS, *,
     method: str = "central",
 ) -> list[float]:
     """Estimate ``df/dx_i`` for every input by finite differences.
@@ -344,7 +348,7 @@ def gradcheck(
     f: Callable[..., Value],
     inputs: Sequence[Number | Value] | Number | Value,
     *,
-    eps: float = 1e-6,
+    eps: float = DEFAULT_EPS,
     atol: float = 1e-5,
     rtol: float = 1e-3,
     raise_exception: bool = True,
@@ -436,7 +440,7 @@ def check_gradients(
     hand: Mapping[str, Number],
     loss: Value | Callable[[], Value],
     *,
-    eps: float = 1e-6,
+    eps: float = DEFAULT_EPS,
     atol: float = 1e-5,
     rtol: float = 1e-3,
     raise_exception: bool = True,

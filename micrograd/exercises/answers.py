@@ -26,7 +26,7 @@ from typing import Any
 
 from micrograd.engine import Value
 
-__all__ = ["Json", "encode", "decode", "values_in", "Foreign"]
+__all__ = ["Json", "encode", "decode", "values_in", "Foreign", "short"]
 
 Json = Any  # what json.dumps accepts
 
@@ -78,14 +78,15 @@ def values_in(x: object) -> list[Value]:
     return found
 
 
-def _short(text: str, n: int = 60) -> str:
+def short(text: str, n: int = 80) -> str:
+    """``text`` on one line, cut to ``n`` characters."""
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 3] + "..."
 
 
 def _other(x: object, why: str = "") -> Json:
     try:
-        text = why or _short(repr(x))
+        text = why or short(repr(x), 60)
     except Exception:  # a repr that fails is no reason to lose the answer's type
         text = f"<{type(x).__name__}>"
     return {"other": [type(x).__name__, text]}
@@ -170,7 +171,7 @@ def decode(data: Json, known: Sequence[Value] = (), *, trusted: bool = False) ->
     if isinstance(data, list):
         return [decode(d, known, trusted=trusted) for d in data]
     if not isinstance(data, dict) or len(data) != 1:
-        raise ValueError(f"not an encoded object: {_short(repr(data))}")
+        raise ValueError(f"not an encoded object: {short(repr(data), 60)}")
     ((kind, body),) = data.items()
     if kind == "tuple" and isinstance(body, list):
         return tuple(decode(d, known, trusted=trusted) for d in body)
@@ -192,7 +193,7 @@ def decode(data: Json, known: Sequence[Value] = (), *, trusted: bool = False) ->
         return _foreign(str(type_name), str(text))
     if kind == "function" and trusted:
         return _function(str(body))
-    raise ValueError(f"not an encoded object: {_short(repr(data))}")
+    raise ValueError(f"not an encoded object: {short(repr(data), 60)}")
 
 
 def _decode_value(body: Json, known: Sequence[Value]) -> Value:

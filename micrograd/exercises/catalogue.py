@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -31,6 +31,7 @@ from micrograd.exercises.checker import (
 )
 from micrograd.losses import mse_loss, sse_loss
 from micrograd.nn import MLP, Neuron
+from micrograd.ops import FLOAT, OPS
 from micrograd.tutorials import ALICE, PARAMETER_NAMES, network, xor_tutorial_backprop
 
 __all__ = ["EXERCISES"]
@@ -188,13 +189,6 @@ def _xor_factor_two(run: Run) -> None:
                "divide the tutorial's d_weights by your gradient, entry by entry: the ratio is the same everywhere")
 
 
-# The custom ops' values from math, not from Value: the exercise is to rewrite Value's own ops.
-_MATH_REFERENCES: dict[str, Callable[[float], float]] = {
-    "softplus": lambda x: max(x, 0.0) + math.log1p(math.exp(-abs(x))),
-    "sqrt": math.sqrt,
-}
-
-
 def _custom_op(run: Run) -> None:
     for fname, builtin, xs, hint in (
         ("my_softplus", "softplus", (-2.0, 0.5, 3.0), "softplus(x) = log(1 + e**x); its derivative is sigmoid(x)"),
@@ -213,7 +207,7 @@ def _custom_op(run: Run) -> None:
         run.add(f"{fname}(x) is one new node over x", "from_op node", "-" if isinstance(out, Missing) else out._op,
                 one_node, verdict, "return Value.from_op(result, [x], [local derivative], 'my_op')")
         for point in xs:
-            ref = _MATH_REFERENCES[builtin](point)
+            ref = OPS[builtin].f(FLOAT, point)  # the table's formula on floats, not Value's method being rewritten
             got = run.call(fname, Value(point))
             run.number(f"{fname}({point}).data", ref, number_of(got), hint)
             run.gradcheck(f"{fname}: gradcheck at {point}", fname, lambda v: (v,), point, hint)

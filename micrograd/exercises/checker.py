@@ -46,9 +46,8 @@ from typing import IO, TypeVar
 import numpy as np
 
 from micrograd.engine import Value
-from micrograd.exercises.answers import Json, decode, encode, values_in
-from micrograd.exercises.child import short
-from micrograd.gradcheck import check_gradients, diagnose, format_table, gradcheck_row
+from micrograd.exercises.answers import Json, decode, encode, short, values_in
+from micrograd.gradcheck import DEFAULT_EPS, _close, check_gradients, diagnose, format_table, gradcheck_row
 
 __all__ = ["Exercise", "Item", "Run", "Missing", "UsageError", "check_file", "starters_dir", "HAND", "NUMERIC",
            "SAME_FORMULA", "DEFAULT_TIMEOUT", "entries", "number_of", "shown", "short"]
@@ -107,8 +106,8 @@ def shown(x: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-# gradcheck's default step: the learner's op is evaluated at x +- this
-_EPS = 1e-6
+# the learner's op is evaluated at x +- gradcheck's default step
+_EPS = DEFAULT_EPS
 
 
 class Run:
@@ -182,7 +181,7 @@ class Run:
         if isinstance(got, bool) or not isinstance(got, numbers.Real):
             return self.add(name, expected, got, False, f"FAIL: returned a {type(got).__name__}, not a number", hint)
         got = float(got)
-        ok = math.isfinite(got) and abs(got - expected) <= tol["atol"] + tol["rtol"] * abs(expected)
+        ok = math.isfinite(got) and _close(got, expected, tol["atol"], tol["rtol"])
         self.add(name, expected, got, ok, "ok" if ok else "FAIL: " + diagnose(got, expected, written=True), hint)
 
     def partials(self, name: str, got: object, loss: Value, labels: Sequence[str], hint: str) -> None:
