@@ -405,8 +405,7 @@ def save(
     if timeout is not ...:
         timeout = _check_timeout(timeout)
     if isinstance(graph, Value):
-        options: dict[str, Any] = draw_options if timeout is ... else {**draw_options, "timeout": timeout}
-        graph = draw_dot(graph, **options)
+        graph = draw_dot(graph, **draw_options)
     elif draw_options:
         raise TypeError(f"draw options {sorted(draw_options)} only apply when saving a Value, not a finished drawing")
     if not isinstance(graph, graphviz.Digraph):
@@ -784,14 +783,15 @@ def _whole_part(order: list[Value], params: Any, fold: bool) -> _Part:
     return _Part(units, where, units, len(order), True, fold)
 
 
-def _nearest_part(root: Value, params: Any, collapse: str, max_nodes: int) -> _Part:
+def _nearest_part(root: Value, params: Any, collapse: str, max_nodes: int, whole: list[Value] | None) -> _Part:
     """The ``max_nodes`` units nearest ``root``, from a walk of the graph that goes no further than that needs.
 
     The walk starts with ``max_nodes + 1`` Values (enough to tell whether the
     graph is bigger) and doubles until the units found contain the nearest
     ``max_nodes`` whole, so its cost is in proportion to what is drawn.
     Which neurons to collapse and which parameters to draw inside them is
-    decided from the part walked.
+    decided from the part walked. ``whole``: the graph's topological order,
+    if the caller has it already.
     """
     budget = max_nodes + 1
     fold = collapse == "neurons"
@@ -800,7 +800,10 @@ def _nearest_part(root: Value, params: Any, collapse: str, max_nodes: int) -> _P
         if collapse == "auto" and not fold and len(found) > max_nodes:
             fold = True  # too many Values to draw each one: collapse, and walk again keeping neurons whole
             continue
-        order = graph.topological_order(root) if complete else _order_within(root, found)
+        if not complete:
+            order = _order_within(root, found)
+        else:
+            order = whole if whole is not None else graph.topological_order(root)
         units, where = _build_units(order, _parents_within(order), _param_set(order, params), fold)
         shown = units if complete and len(units) <= max_nodes else _keep_nearest(units, where, max_nodes)
         if shown is not None:
@@ -913,7 +916,7 @@ def draw_dot(
         assert whole is not None
         part = _whole_part(whole, params, collapse == "neurons")
     else:
-        part = _nearest_part(root, params, collapse, max_nodes)
+        part = _nearest_part(root, params, collapse, max_nodes, whole)
     shown = part.shown
 
     ids = {u: f"v{i}" for i, u in enumerate(shown)}
