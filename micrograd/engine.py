@@ -310,6 +310,9 @@ class Value:
         except TypeError:
             bad = inputs if hasattr(weights, "__len__") else weights
             raise _not_a_list("Value.dot", "weights and inputs", bad) from None
+        for arg in (weights, inputs):
+            if isinstance(arg, (set, frozenset, dict)):  # they have a length, but no order to pair by
+                raise _unordered("Value.dot takes weights and inputs as lists", arg)
         if n_weights != n_inputs:
             raise ValueError(f"dot needs as many weights as inputs, got {n_weights} and {n_inputs}")
         prev: list[Value] = []
@@ -622,8 +625,16 @@ def _lecture_form(label: object, children: object, op: object) -> TypeError:
 
 def _not_a_list(who: str, what: str, got: object) -> TypeError:
     """The error for something without a length where a list is needed (a generator: say to make a list)."""
-    hint = "; make a list of it first, e.g. list(...)" if hasattr(got, "__next__") else ""
-    return TypeError(f"{who} takes {what} as lists of Values or numbers, got {type(got).__name__}{hint}")
+    return TypeError(f"{who} takes {what} as lists of Values or numbers, got {type(got).__name__}{_list_hint(got)}")
+
+
+def _list_hint(got: object) -> str:
+    return "; make a list of it first, e.g. list(...)" if hasattr(got, "__next__") else ""
+
+
+def _unordered(wanted: str, got: object) -> TypeError:
+    """The error for a set or a dict where the order of the items matters."""
+    return TypeError(f"{wanted}; a {type(got).__name__} has no order to give them in")
 
 
 def _given(items: Iterable[Operand]) -> tuple[Value | float, ...]:

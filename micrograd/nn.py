@@ -14,7 +14,7 @@ import numbers
 import os
 import random
 
-from micrograd.engine import Value, _node
+from micrograd.engine import Value, _list_hint, _node, _unordered
 from micrograd.ops import activations
 from micrograd.optim import _zero_grad
 
@@ -477,12 +477,12 @@ _NEURON_OPTIONS = {"nonlin", "activation", "bias", "weights", "bias_value", "rng
 def _inputs(x: object, n: int, who: str) -> Sequence[Input]:
     """``x`` if it is a sequence of ``n`` inputs; else an error saying what ``who`` takes."""
     if isinstance(x, (set, frozenset, dict)):
-        raise TypeError(f"{who} takes a list of {n} inputs; a {type(x).__name__} has no order to give them in")
+        raise _unordered(f"{who} takes a list of {n} inputs", x)
     try:
         m = len(x)  # type: ignore[arg-type]
     except TypeError:
-        hint = "; make a list of it first, e.g. list(...)" if hasattr(x, "__next__") else ""
-        raise TypeError(f"{who} takes a list of {n} inputs (Values or numbers), got {type(x).__name__}{hint}") from None
+        raise TypeError(f"{who} takes a list of {n} inputs (Values or numbers), got {type(x).__name__}"
+                        f"{_list_hint(x)}") from None
     if m != n:
         raise ValueError(f"{who} expects {n} inputs, got {m}")
     return x  # type: ignore[return-value]
