@@ -232,7 +232,6 @@ class Neuron(Module):
     w: list[Value]  #: the weights, one per input
     b: Value | None  #: the bias, or None with ``bias=False``
     activation: str  #: the name of the activation ('linear' for none)
-    nonlin: bool  #: Karpathy's flag: an activation is applied
     name: str  #: the tutorial's name of the neuron: h1, h2, ... (hidden), o1, ... (output)
     sum_label: str  #: the label of its weighted sum, ``sum_`` + name
     param_names: list[str]  #: its parameters' names, in `parameters` order
@@ -267,8 +266,12 @@ class Neuron(Module):
         self.b = (Value(0.0 if bias_value is None else bias_value)) if bias else None
         self.activation = activation
         self._act = ACTIVATIONS[activation]
-        self.nonlin = activation != "linear"
         self.rename("o1", 1, 1)  # a neuron alone; a Layer or an MLP numbers its neurons on
+
+    @property
+    def nonlin(self) -> bool:
+        """Karpathy's flag: an activation is applied (``activation`` is not 'linear')."""
+        return self.activation != "linear"
 
     def rename(self, name: str, first_weight: int, first_bias: int) -> None:
         """Name this neuron and its parameters the tutorial's way: ``rename('h2', 3, 2)`` gives h2 w3, w4, b2.
