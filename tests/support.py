@@ -1,4 +1,4 @@
-"""What several test modules share: the rule for optional tools under CI.
+"""What several test modules share: the rule for optional tools under CI, fresh interpreters.
 
 Test modules import it as they import `op_registry` (``from support import
 require``): pytest puts this folder on the path.
@@ -7,8 +7,13 @@ require``): pytest puts this folder on the path.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 #: CI is set to something other than empty, 0, false or no: optional tools must be there
 IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
@@ -25,3 +30,16 @@ def require(missing: bool, what: str, how: str) -> None:
     if IN_CI:
         pytest.fail(f"CI runs these tests, but {what} is missing: {how}", pytrace=False)
     pytest.skip(f"{what} is missing ({how}); CI installs it and runs these tests")
+
+
+def run_python(code: str, cwd: Path = ROOT) -> str:
+    """Run ``code`` in a fresh interpreter from ``cwd`` (the repository); its stdout (a failure shows its stderr)."""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m micrograd ARGS...`` from ``cwd`` (the repository), whatever its exit status."""
+    return subprocess.run([sys.executable, "-m", "micrograd", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=120)

@@ -23,7 +23,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from support import require
+from support import require, run_python
 
 from micrograd import MLP, Layer, Module, Neuron, Value, datasets
 from micrograd.export import (
@@ -53,13 +53,6 @@ def torch_installed() -> None:
 
 
 needs_torch = pytest.mark.usefixtures("torch_installed")
-
-
-def run_python(code: str) -> str:
-    """Run ``code`` in a fresh interpreter from the repository; its stdout."""
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout.strip()
 
 
 #: the models the issue names: Karpathy's MLP and the tutorials' sigmoid networks
