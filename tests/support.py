@@ -1,4 +1,4 @@
-"""What several test modules share: the rule for optional tools under CI, fresh interpreters.
+"""What several test modules share: the rule for optional tools under CI, fresh interpreters, a fake renderer.
 
 Test modules import it as they import `op_registry` (``from support import
 require``): pytest puts this folder on the path.
@@ -7,6 +7,7 @@ require``): pytest puts this folder on the path.
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -43,3 +44,11 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """Run ``python -m micrograd ARGS...`` from ``cwd`` (the repository), whatever its exit status."""
     return subprocess.run([sys.executable, "-m", "micrograd", *args], capture_output=True, text=True, cwd=cwd,
                           timeout=120)
+
+
+def fake_renderer(folder: Path, name: str, script: str) -> Path:
+    """An executable ``folder/name`` that runs the Python ``script``: a renderer for tests (not on Windows)."""
+    path = folder / name
+    path.write_text(f"#!{sys.executable}\n{script}\n")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return path
