@@ -1,4 +1,5 @@
-"""What several test modules share: the rule for optional tools under CI, fresh interpreters, a fake renderer.
+"""What several test modules share: the rule for optional tools under CI, fresh interpreters, a fake renderer,
+the gradients backward() leaves.
 
 Test modules import it as they import `op_registry` (``from support import
 require``): pytest puts this folder on the path.
@@ -13,6 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from micrograd import Value
+from micrograd.graph import topological_order
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,3 +56,12 @@ def fake_renderer(folder: Path, name: str, script: str) -> Path:
     path.write_text(f"#!{sys.executable}\n{script}\n")
     path.chmod(path.stat().st_mode | stat.S_IEXEC)
     return path
+
+
+def backward_grads(root: Value) -> dict[Value, float]:
+    """Every node's .grad after backward() from zeroed gradients, in topological order."""
+    order = topological_order(root)
+    for v in order:
+        v.grad = 0.0
+    root.backward()
+    return {v: v.grad for v in order}

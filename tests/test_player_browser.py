@@ -15,11 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
-from support import require
+from support import backward_grads, require
 
 from micrograd import MLP, Value
 from micrograd.cli.play import reuse_graph
-from micrograd.graph import topological_order
 from micrograd.player import play
 from micrograd.player.text import num
 from micrograd.tutorials import alice_loss
@@ -103,11 +102,7 @@ def open_file(browser, tmp_path):
 
 def autograd(root: Value) -> dict[str, float]:
     """Every node's .grad after backward() from zero, by the player's node id (its topological index)."""
-    order = topological_order(root)
-    for v in order:
-        v.grad = 0.0
-    root.backward()
-    return {str(i): v.grad for i, v in enumerate(order)}
+    return {str(i): grad for i, grad in enumerate(backward_grads(root).values())}
 
 
 def grads_shown(target) -> dict[str, str]:
