@@ -28,6 +28,7 @@ from micrograd.datasets import make_moons
 from micrograd.engine import Value
 from micrograd.nn import Module, Neuron
 from micrograd.viz import (
+    _COLLAPSE,
     DEFAULT_MAX_NODES,
     DEFAULT_TIMEOUT,
     DrawingTooBig,
@@ -133,7 +134,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--highlight", action="append", metavar="LABEL", help="mark every path from LABEL to the output")
     p.add_argument("--edge-labels", action="store_true", help="label edges with local derivatives")
     p.add_argument("--rankdir", choices=["LR", "TB", "RL", "BT"], default="LR", help="layout direction")
-    p.add_argument("--collapse", choices=["auto", "neurons", "none"], default="auto", help="draw neurons as one node")
+    p.add_argument("--collapse", choices=_COLLAPSE, default="auto", help="draw neurons as one node")
     p.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES,
                    help=f"most nodes drawn, those nearest the output (default {DEFAULT_MAX_NODES}; 0: no limit)")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",

@@ -19,7 +19,8 @@ from micrograd.cli.draw import EXAMPLES as DRAW_EXAMPLES
 from micrograd.cli.expr import METHODS, ExpressionError, parse_assignments
 from micrograd.cli.shared import graph_of, usage_error
 from micrograd.engine import Value
-from micrograd.player import MODES, GraphTooLarge, play
+from micrograd.player import COLLAPSE_ABOVE, MODES, GraphTooLarge, play
+from micrograd.player.core import _COLLAPSE
 
 
 def reuse_graph() -> Value:
@@ -65,8 +66,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="correct: backward()'s walk; naive / assign: that mistake side by side with it")
     p.add_argument("--hand", action="append", metavar="LABEL=VALUE",
                    help="a derivative you worked out by hand (repeat for more); each is marked right or wrong")
-    p.add_argument("--collapse", choices=["auto", "neurons", "none"], default="auto",
-                   help="draw each neuron as one box (auto: for graphs of more than 200 values)")
+    p.add_argument("--collapse", choices=_COLLAPSE, default="auto",
+                   help=f"draw each neuron as one box (auto: for graphs of more than {COLLAPSE_ABOVE} values)")
     p.set_defaults(func=run)
 
 
