@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from support import run_cli
 
 import micrograd
 from micrograd.cli import main
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "micrograd", *args], capture_output=True, text=True, timeout=120)
-
-
 def test_version():
-    r = run("--version")
+    r = run_cli("--version")
     assert r.returncode == 0 and r.stdout.strip() == f"micrograd {micrograd.__version__}"
 
 
 def test_help_lists_the_commands():
-    r = run("--help")
+    r = run_cli("--help")
     assert r.returncode == 0 and "usage: micrograd" in r.stdout
 
 
@@ -29,7 +24,7 @@ def test_no_command_prints_help_and_exits_2(capsys):
 
 
 def test_unknown_command_is_a_usage_error():
-    r = run("frobnicate")
+    r = run_cli("frobnicate")
     assert r.returncode == 2 and "invalid choice" in r.stderr
 
 

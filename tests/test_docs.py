@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import doctest
 import importlib.util
-import os
 import re
 from pathlib import Path
 
 import pytest
+from support import require
+
+from micrograd.export import TORCH_INSTALL_HINT
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC_FILES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 FENCE = re.compile(r"^```python[^\n]*\n(.*?)^```", re.S | re.M)
-IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 TORCH_MISSING = importlib.util.find_spec("torch") is None
 
 
@@ -30,10 +31,9 @@ def python_blocks(path: Path) -> list[tuple[int, str]]:
 
 @pytest.mark.parametrize("path", [p for p in DOC_FILES if p.exists()], ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_doc_code_runs(path, tmp_path, monkeypatch):
-    if TORCH_MISSING and not IN_CI and any("import torch" in block for _, block in python_blocks(path)):
+    if any("import torch" in block for _, block in python_blocks(path)):
         # as tests/test_export.py: skipped where PyTorch is missing, but CI installs it and runs this
-        pytest.skip(f"{path.name} needs PyTorch, which is not installed "
-                    "(pip install torch --index-url https://download.pytorch.org/whl/cpu); CI runs it")
+        require(TORCH_MISSING, f"PyTorch, which {path.name} imports,", TORCH_INSTALL_HINT)
     monkeypatch.chdir(tmp_path)
     namespace: dict = {"__name__": "__doc__"}
     parser = doctest.DocTestParser()

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from support import fake_renderer
 
 from micrograd import viz
 from micrograd.cli import main
@@ -16,14 +17,6 @@ from micrograd.cli.draw import EXAMPLES
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG_NS = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-def pure(monkeypatch):
-    """Render through graphviz-pure even if Graphviz's dot is installed."""
-    monkeypatch.setattr(viz, "RENDERERS", ("graphviz-pure",))
-    if viz.find_renderer() is None:
-        pytest.skip("graphviz-pure is not installed; pip install -e '.[dev]' installs it")
 
 
 @pytest.fixture(autouse=True)
@@ -80,8 +73,7 @@ def test_dash_prints_dot(capsys):
     assert out.startswith("digraph {") and "v0 -> v2op [label=3]" in out
 
 
-def test_dot_output_needs_no_renderer(monkeypatch):
-    monkeypatch.setattr(viz, "RENDERERS", ("micrograd-test-no-such-renderer",))
+def test_dot_output_needs_no_renderer(no_renderer):
     assert main(["draw", "network", "-o", "net.dot"]) == 0
     assert Path("net.dot").read_text().startswith("digraph {")
 
@@ -106,8 +98,7 @@ def test_usage_errors_exit_2_with_a_message(args, message, capsys):
     assert not list(Path().iterdir()), "nothing is written on a usage error"
 
 
-def test_no_renderer_exits_2_naming_the_install_command(monkeypatch, capsys):
-    monkeypatch.setattr(viz, "RENDERERS", ("micrograd-test-no-such-renderer",))
+def test_no_renderer_exits_2_naming_the_install_command(no_renderer, capsys):
     assert main(["draw", "network", "-o", "net.svg"]) == 2
     err = capsys.readouterr().err
     assert "-m pip install" in err and viz.RENDERER_REQUIREMENT in err
@@ -132,17 +123,11 @@ def test_the_installed_command_runs(pure):
     assert "o1" in texts(svg("net.svg"))
 
 
-def fake_renderer(folder: Path, script: str) -> None:
-    path = folder / "dot"
-    path.write_text(f"#!{sys.executable}\n{script}\n")
-    path.chmod(0o755)
-
-
 @pytest.mark.skipif(os.name == "nt", reason="uses a script with a shebang as the fake renderer")
 def test_a_render_that_takes_too_long_is_stopped_with_the_ways_out(monkeypatch, tmp_path, capsys):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    fake_renderer(bin_dir, "import time; time.sleep(60)")
+    fake_renderer(bin_dir, "dot", "import time; time.sleep(60)")
     monkeypatch.setenv("PATH", str(bin_dir))
     assert main(["draw", "network", "--timeout", "0.3", "-o", "net.svg"]) == 2
     err = capsys.readouterr().err
@@ -172,7 +157,6 @@ def test_an_expression_starting_with_minus_goes_after_double_dash(capsys):
     assert "data -6" in capsys.readouterr().out
 
 
-def test_a_cut_drawing_says_the_graph_has_more(monkeypatch, capsys):
-    monkeypatch.setattr(viz, "RENDERERS", ("micrograd-test-no-such-renderer",))
+def test_a_cut_drawing_says_the_graph_has_more(no_renderer, capsys):
     assert main(["draw", "+".join(["a"] * 30), "a=1", "--max-nodes", "5", "-o", "sum.dot"]) == 0
     assert "wrote sum.dot (the 5 values nearest the output; the graph has more)" in capsys.readouterr().out

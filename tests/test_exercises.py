@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support import run_cli
 
 from micrograd import Value, is_grad_enabled
 from micrograd.cli import main
@@ -240,15 +241,10 @@ def test_list_names_every_exercise(capsys):
     assert listed == list(EXERCISES)
 
 
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "micrograd", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=120)
-
-
 def test_python_m_micrograd_check_exit_statuses():
-    passing = run("check", str(SOLUTIONS / "alice_w1.py"))
-    failing = run("check", "docs/exercises/alice_w1.py")
-    usage = run("check", "docs/exercises/no_such_file.py")
+    passing = run_cli("check", str(SOLUTIONS / "alice_w1.py"))
+    failing = run_cli("check", "docs/exercises/alice_w1.py")
+    usage = run_cli("check", "docs/exercises/no_such_file.py")
     assert (passing.returncode, failing.returncode, usage.returncode) == (0, 1, 2)
     assert "All 3 checks passed." in passing.stdout
     assert "0 of 3 checks passed." in failing.stdout and "Traceback" not in failing.stderr
@@ -346,7 +342,7 @@ def test_an_answer_object_that_exits_when_read_is_a_failed_row(tmp_path, capsys)
 
 def test_python_m_micrograd_check_of_a_file_that_exits_reports_a_failure(tmp_path):
     path = write(tmp_path, "mine.py", 'EXERCISE = "chain_rule"\nimport sys\ndef df_dx(x):\n    sys.exit()\n')
-    r = run("check", str(path))
+    r = run_cli("check", str(path))
     assert r.returncode == 1 and "0 of 3 checks passed." in r.stdout
 
 
@@ -416,7 +412,7 @@ def test_an_answer_whose_float_reads_the_expected_value_does_not_pass(tmp_path, 
 def test_a_file_that_calls_os_exit_fails_with_a_clear_row(tmp_path, where):
     top, body = ("os._exit(0)\n", "return 0.0") if where == "its top level" else ("", "os._exit(0)")
     path = write(tmp_path, "mine.py", f'EXERCISE = "chain_rule"\nimport os\n{top}def df_dx(x):\n    {body}\n')
-    r = run("check", str(path))
+    r = run_cli("check", str(path))
     assert r.returncode == 1, r.stdout
     rows = flagged(r.stdout)
     assert len(rows) == 3 and all(row.endswith(f"FAIL: your file exited before it was checked (exit status 0 while "

@@ -14,7 +14,6 @@ everywhere.
 from __future__ import annotations
 
 import functools
-import os
 import random
 import re
 import runpy
@@ -24,36 +23,36 @@ import warnings
 from pathlib import Path
 
 import pytest
+from support import require, run_python
 
 from micrograd import MLP, Layer, Module, Neuron, Value, datasets
-from micrograd.export import TorchMismatchError, compare_with_torch, from_torch, to_torch, torch_names
+from micrograd.export import (
+    TORCH_INSTALL_HINT,
+    TorchMismatchError,
+    compare_with_torch,
+    from_torch,
+    to_torch,
+    torch_names,
+)
 from micrograd.losses import binary_cross_entropy, hinge_loss, mse_loss, sse_loss
 from micrograd.tutorials import gender_network, network, train_gender, uniform_network
 
 ROOT = Path(__file__).resolve().parent.parent
 AGREE = 1e-12  # the issue's requirement (see the module docstring)
-IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 
 try:
     import torch
 except ImportError:
-    if IN_CI:  # CI must run these tests, not skip them
-        raise ImportError("CI is set but PyTorch is not installed; .ci/run installs the CPU build "
-                          "(pip install torch --index-url https://download.pytorch.org/whl/cpu)") from None
     torch = None
 
-needs_torch = pytest.mark.skipif(
-    torch is None,
-    reason="PyTorch is not installed (pip install torch --index-url https://download.pytorch.org/whl/cpu); "
-    "CI installs it and runs these",
-)
+
+@pytest.fixture
+def torch_installed() -> None:
+    """Skip where PyTorch is missing; under CI, where it must be installed, fail."""
+    require(torch is None, "PyTorch", TORCH_INSTALL_HINT)
 
 
-def run_python(code: str) -> str:
-    """Run ``code`` in a fresh interpreter from the repository; its stdout."""
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout.strip()
+needs_torch = pytest.mark.usefixtures("torch_installed")
 
 
 #: the models the issue names: Karpathy's MLP and the tutorials' sigmoid networks

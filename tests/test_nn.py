@@ -15,7 +15,7 @@ from micrograd import MLP, Layer, Module, Neuron, Value
 REL = 1e-12
 
 
-def tutorial_network(weights: float | None = None) -> MLP:
+def tutorial_network() -> MLP:
     """The 2-2-1 sigmoid network with named parameters w1..w6, b1..b3."""
     return MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid")
 

@@ -8,15 +8,9 @@ import sys
 import types
 from pathlib import Path
 
+from support import run_python
+
 import micrograd
-
-
-def run_python(code: str) -> str:
-    """Run ``code`` in a fresh interpreter; its stdout (a failure shows its stderr)."""
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout.strip()
-
 
 ROOT = Path(__file__).resolve().parent.parent
 LOADED = "import sys; print(sorted(m for m in ('numpy', 'graphviz') if m in sys.modules))"

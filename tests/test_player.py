@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from support import backward_grads
 
 import micrograd
 from micrograd import MLP, Value
@@ -32,15 +33,6 @@ from micrograd.player import COLLAPSE_ABOVE, GraphTooLarge, Player, play
 from micrograd.tutorials import alice_loss, hand_partials
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def backward_grads(root: Value) -> dict[Value, float]:
-    """Every node's .grad after backward() from zeroed gradients."""
-    order = topological_order(root)
-    for v in order:
-        v.grad = 0.0
-    root.backward()
-    return {v: v.grad for v in order}
 
 
 def replayed(player: Player) -> dict[Value, float]:

@@ -4,7 +4,7 @@ Each page is opened from disk (or, for the notebook, from the iframe a notebook
 shows) with every request but the file itself refused, and each test asserts
 that nothing else was even attempted. CI installs chromium (.ci/run) and runs
 these tests; elsewhere they are skipped, saying why, only when chromium or
-Playwright is missing and the CI variable is not set.
+Playwright is missing and CI is not set (tests/support.py's `require`).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
+from support import backward_grads, require
 
 from micrograd import MLP, Value
 from micrograd.cli.play import reuse_graph
-from micrograd.graph import topological_order
 from micrograd.player import play
 from micrograd.player.text import num
 from micrograd.tutorials import alice_loss
@@ -38,19 +38,15 @@ def chromium_path() -> str | None:
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     """One headless chromium with a fresh profile for the module's tests."""
-    missing = []
+    missing: list[tuple[str, str]] = []  # (what, how to install it)
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        missing.append("the playwright package (pip install -e '.[dev]')")
+        missing.append(("the playwright package", "pip install -e '.[dev]'"))
     exe = chromium_path()
     if exe is None:
-        missing.append("chromium (apt-get install chromium)")
-    if missing:
-        why = " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(f"CI runs the browser tests, but {why} is missing: .ci/run installs them")
-        pytest.skip(f"browser tests need {why}; CI installs them and runs these tests")
+        missing.append(("chromium", "apt-get install chromium"))
+    require(bool(missing), " and ".join(what for what, _ in missing), "; ".join(how for _, how in missing))
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("profile")), executable_path=exe, headless=True, args=CHROMIUM_ARGS,
@@ -106,11 +102,7 @@ def open_file(browser, tmp_path):
 
 def autograd(root: Value) -> dict[str, float]:
     """Every node's .grad after backward() from zero, by the player's node id (its topological index)."""
-    order = topological_order(root)
-    for v in order:
-        v.grad = 0.0
-    root.backward()
-    return {str(i): v.grad for i, v in enumerate(order)}
+    return {str(i): grad for i, grad in enumerate(backward_grads(root).values())}
 
 
 def grads_shown(target) -> dict[str, str]:

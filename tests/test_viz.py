@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import stat
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import graphviz
 import pytest
+from support import fake_renderer
 
 from micrograd import MLP, Value, graph, viz
 from micrograd.cli.expr import evaluate
@@ -65,22 +65,6 @@ def expression() -> tuple[Value, Value, Value, Value]:
     out = a * b + c
     out.label = "out"
     return a, b, c, out
-
-
-@pytest.fixture
-def pure(monkeypatch) -> str:
-    """Render through graphviz-pure even if Graphviz's dot is installed (the path a fresh venv takes)."""
-    monkeypatch.setattr(viz, "RENDERERS", ("graphviz-pure",))
-    exe = find_renderer()
-    if exe is None:
-        pytest.skip("graphviz-pure is not installed; pip install -e '.[dev]' installs it")
-    return exe
-
-
-@pytest.fixture
-def no_renderer(monkeypatch) -> None:
-    monkeypatch.setattr(viz, "RENDERERS", ("micrograd-test-no-such-renderer",))
-    assert find_renderer() is None
 
 
 def tooltips(dot: graphviz.Digraph) -> list[str]:
@@ -521,13 +505,6 @@ def test_lookup_finds_graphviz_pure_in_the_scripts_folder_without_path(pure, mon
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: like a venv that is not activated
     found = find_renderer()
     assert found is not None and os.path.dirname(found) in viz._scripts_dirs()
-
-
-def fake_renderer(folder: Path, name: str, script: str) -> Path:
-    path = folder / name
-    path.write_text(f"#!{sys.executable}\n{script}\n")
-    path.chmod(path.stat().st_mode | stat.S_IEXEC)
-    return path
 
 
 @pytest.mark.skipif(os.name == "nt", reason="uses a script with a shebang as the fake renderer")

@@ -22,11 +22,13 @@ from pathlib import Path
 from typing import NoReturn
 
 from micrograd import tutorials
-from micrograd.cli.expr import METHODS, ExpressionError, evaluate, parse_assignments
+from micrograd.cli.expr import METHODS, ExpressionError
+from micrograd.cli.shared import graph_of, usage_error
 from micrograd.datasets import make_moons
 from micrograd.engine import Value
 from micrograd.nn import Module, Neuron
 from micrograd.viz import (
+    _COLLAPSE,
     DEFAULT_MAX_NODES,
     DEFAULT_TIMEOUT,
     DrawingTooBig,
@@ -132,7 +134,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--highlight", action="append", metavar="LABEL", help="mark every path from LABEL to the output")
     p.add_argument("--edge-labels", action="store_true", help="label edges with local derivatives")
     p.add_argument("--rankdir", choices=["LR", "TB", "RL", "BT"], default="LR", help="layout direction")
-    p.add_argument("--collapse", choices=["auto", "neurons", "none"], default="auto", help="draw neurons as one node")
+    p.add_argument("--collapse", choices=_COLLAPSE, default="auto", help="draw neurons as one node")
     p.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES,
                    help=f"most nodes drawn, those nearest the output (default {DEFAULT_MAX_NODES}; 0: no limit)")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
@@ -141,32 +143,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _error(message: str) -> int:
-    print(f"micrograd draw: error: {message}", file=sys.stderr)
-    return 2
+    return usage_error("draw", message)
 
 
 def run(args: argparse.Namespace) -> int:
     """Build, draw and write the graph; returns the exit status."""
-    if args.target in EXAMPLES:
-        if args.values:
-            return _error(f"the example {args.target!r} takes no VAR=VALUE arguments (got {' '.join(args.values)})")
-        root, params = EXAMPLES[args.target][1]()
-        default_name = args.target
-    else:
-        if args.target.isidentifier() and not args.values:
-            names = ", ".join(EXAMPLES)
-            return _error(f"unknown example {args.target!r}; choose one of {names}, or give an expression and values")
-        options = [v for v in args.values if v.startswith("-")]
-        if options:  # after --, where they are not read as options
-            return _error(
-                f"{options[0]!r} is not VAR=VALUE: after -- every argument is the expression or a value; "
-                f'put options before --, e.g. micrograd draw -o out.svg -- "-a*2" a=1'
-            )
-        try:
-            root = evaluate(args.target, parse_assignments(args.values))
-        except ExpressionError as e:
-            return _error(str(e))
-        params, default_name = None, "expression"
+    options = [v for v in args.values if v.startswith("-")]
+    if options and args.target not in EXAMPLES:  # after --, where they are not read as options
+        return _error(
+            f"{options[0]!r} is not VAR=VALUE: after -- every argument is the expression or a value; "
+            f'put options before --, e.g. micrograd draw -o out.svg -- "-a*2" a=1'
+        )
+    try:
+        root, params, default_name = graph_of(args.target, args.values, EXAMPLES)
+    except ExpressionError as e:
+        return _error(str(e))
     out = args.output or f"{default_name}.svg"
     if out != "-":
         try:

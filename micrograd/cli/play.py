@@ -13,13 +13,14 @@ classic mistakes show. Exit status 0 on success, 2 on a usage error.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 
 from micrograd.cli.draw import EXAMPLES as DRAW_EXAMPLES
-from micrograd.cli.expr import METHODS, ExpressionError, evaluate, parse_assignments
+from micrograd.cli.expr import METHODS, ExpressionError, parse_assignments
+from micrograd.cli.shared import graph_of, usage_error
 from micrograd.engine import Value
-from micrograd.player import MODES, GraphTooLarge, play
+from micrograd.player import COLLAPSE_ABOVE, MODES, GraphTooLarge, play
+from micrograd.player.core import _COLLAPSE
 
 
 def reuse_graph() -> Value:
@@ -65,37 +66,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="correct: backward()'s walk; naive / assign: that mistake side by side with it")
     p.add_argument("--hand", action="append", metavar="LABEL=VALUE",
                    help="a derivative you worked out by hand (repeat for more); each is marked right or wrong")
-    p.add_argument("--collapse", choices=["auto", "neurons", "none"], default="auto",
-                   help="draw each neuron as one box (auto: for graphs of more than 200 values)")
+    p.add_argument("--collapse", choices=_COLLAPSE, default="auto",
+                   help=f"draw each neuron as one box (auto: for graphs of more than {COLLAPSE_ABOVE} values)")
     p.set_defaults(func=run)
 
 
 def _error(message: str) -> int:
-    print(f"micrograd play: error: {message}", file=sys.stderr)
-    return 2
-
-
-def graph_of(target: str, values: list[str]) -> tuple[Value, str]:
-    """The graph ``NAME|EXPR VAR=VALUE...`` names, and the file name it suggests; ExpressionError if none.
-
-    A name of `EXAMPLES` takes no values; anything else is an expression of the
-    language of `micrograd.cli.expr`, with its variables' values.
-    """
-    example = EXAMPLES.get(target)
-    if example is not None:
-        if values:
-            raise ExpressionError(f"the example {target!r} takes no VAR=VALUE arguments (got {' '.join(values)})")
-        return example[1]()[0], target
-    if target.isidentifier() and not values:
-        raise ExpressionError(f"unknown example {target!r}; choose one of {', '.join(EXAMPLES)}, "
-                              "or give an expression and values")
-    return evaluate(target, parse_assignments(values)), "expression"
+    return usage_error("play", message)
 
 
 def run(args: argparse.Namespace) -> int:
     """Build the graph, make its player and write it; returns the exit status."""
     try:
-        root, default_name = graph_of(args.target, args.values)
+        root, _, default_name = graph_of(args.target, args.values, EXAMPLES)
     except ExpressionError as e:
         return _error(str(e))
     out = args.output or f"{default_name}.html"

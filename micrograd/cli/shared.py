@@ -1,22 +1,31 @@
-"""What the demo scripts share: their command-line options, the output folder, pictures.
+"""What the demo scripts and the subcommands share: command-line options, the output folder, pictures, graphs.
 
 Every script in ``demos/`` starts from `demo_parser` (``--out DIR`` where it
 writes files, ``--seed`` where it is random), counts its steps with
 `positive_int`, and draws with `pyplot` and `save_figure`, which work without
 matplotlib (the optional ``demos`` extra) by saying what was skipped.
+
+``draw`` and ``play`` read their ``NAME|EXPR VAR=VALUE...`` arguments with
+`graph_of` and report a usage error with `usage_error`.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from micrograd.cli.expr import ExpressionError, evaluate, parse_assignments
+from micrograd.engine import Value
 
 __all__ = ["DEFAULT_OUT", "folder", "demo_parser", "make_out_folder", "positive_int", "pyplot", "save_figure",
-           "running_as"]
+           "running_as", "graph_of", "usage_error"]
+
+M = TypeVar("M")
 
 #: where demos write pictures and files unless told otherwise (git-ignored in the repo)
 DEFAULT_OUT = Path("out")
@@ -125,3 +134,31 @@ def save_figure(fig: Any, path: Path) -> Path:
     plt.close(fig)
     print(f"picture: {path}")
     return path
+
+
+def graph_of(
+    target: str, values: Sequence[str], examples: Mapping[str, tuple[str, Callable[[], tuple[Value, M]]]]
+) -> tuple[Value, M | None, str]:
+    """The graph ``NAME|EXPR VAR=VALUE...`` names: its root, its model (None for an expression) and the file
+    name it suggests; ExpressionError, with the message for the user, if there is none.
+
+    A name of ``examples`` (name -> (what it is, builder returning (root, model)))
+    takes no values; anything else is an expression of the language of
+    `micrograd.cli.expr`, with its variables' values.
+    """
+    example = examples.get(target)
+    if example is not None:
+        if values:
+            raise ExpressionError(f"the example {target!r} takes no VAR=VALUE arguments (got {' '.join(values)})")
+        root, model = example[1]()
+        return root, model, target
+    if target.isidentifier() and not values:
+        raise ExpressionError(f"unknown example {target!r}; choose one of {', '.join(examples)}, "
+                              "or give an expression and values")
+    return evaluate(target, parse_assignments(values)), None, "expression"
+
+
+def usage_error(command: str, message: str) -> int:
+    """Print ``micrograd COMMAND: error: MESSAGE`` to stderr; returns the exit status of a usage error, 2."""
+    print(f"micrograd {command}: error: {message}", file=sys.stderr)
+    return 2
