@@ -137,7 +137,7 @@ def _step_json(player: Player, step: Step) -> dict[str, Any]:
     if step.child is not None:
         out["c"] = ids[step.child]
     if step.kind in ("seed", "edge") and step.child is not None and step.grad is not None:
-        out["g"] = [ids[step.child], repr(step.grad)]
+        out["g"] = [ids[step.child], repr(step.grad), num(step.grad)]
     if step.amount is not None:
         out["a"] = repr(step.amount)
     if step.complete:
@@ -165,7 +165,9 @@ def data(player: Player, edges: list[dict[str, Any]], placed: list[tuple[float, 
 
     A node's ``needs`` is how many contributions its gradient is the sum of in backward()'s walk (its parents
     that pass a gradient on), ``grad`` its gradient at the end; a step's ``d`` the nodes it completes (a
-    ``'rest'`` step completes them at ``grad``, 0).
+    ``'rest'`` step completes them at ``grad``, 0). Every number a learner reads comes written by `num`, beside
+    its ``repr`` where the page also needs it in full (``dt`` beside ``data``, ``gt`` beside ``grad``, a step's
+    ``g`` is ``[node, repr, text]``): the script formats nothing itself, so a box shows what the panel shows.
     """
     g = player.graph
     hand = {g.index[c.node]: c for c in player.hand} if player.hand is not None else {}
@@ -173,7 +175,7 @@ def data(player: Player, edges: list[dict[str, Any]], placed: list[tuple[float, 
     for i, v in enumerate(g.values):
         item: dict[str, Any] = {"name": player.names[v], "label": v.label, "box": player.box_of[i],
                                 "data": repr(v.data), "dt": num(v.data), "needs": len(g.feeding[i]),
-                                "leaf": not v._prev, "grad": repr(player._final[i])}
+                                "leaf": not v._prev, "grad": repr(player._final[i]), "gt": num(player._final[i])}
         c = hand.get(i)
         if c is not None:
             item["hand"] = {"yours": repr(c.yours), "yt": num(c.yours), "ok": c.ok, "verdict": c.verdict}
