@@ -28,7 +28,7 @@ _ROW = 16.0
 _PAD = 7.0
 _MARGIN = 14.0
 _MAX_NAME = 15  # characters of a name that fit in a box; longer ones end in "…" (the full name is the tooltip)
-_OP_SHORT = {"sigmoid": "σ", "softplus": "softplus", "rsub": "−", "rdiv": "/", "rpow": "**", "neg": "−x"}
+_OP_SHORT = {"sigmoid": "σ", "rsub": "−", "neg": "−x"}  # the ops a box names otherwise than the op table's symbol
 _KIND_TEXT = {"param": "parameter", "input": "input", "leaf": "leaf", "interior": "", "output": "output",
               "neuron": "neuron"}
 
