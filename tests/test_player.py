@@ -346,6 +346,22 @@ def test_the_page_is_sent_each_gradient_as_the_steps_write_it():
     assert {node["name"]: node["gt"] for node in payload["nodes"]} == {"a": "2", "b": "1.062", "out": "1"}
 
 
+
+def test_an_edge_step_names_the_edge_it_moves_along():
+    from micrograd.player.page import _geometry, data
+
+    player = play(reuse_graph(), mode="naive")
+    g = player.graph
+    moved = [s for s in player.steps if s.kind == "edge"] + [s.mistake for s in player.steps
+                                                             if s.mistake is not None and s.mistake.kind == "edge"]
+    assert moved and all(g.values[g.edges[s.edge].parent] is s.node and g.values[g.edges[s.edge].child] is s.child
+                         for s in moved)
+    assert all(s.edge is None for s in player.steps if s.kind != "edge")
+    placed, edges, size = _geometry(player)
+    sent = data(player, edges, placed, size)["steps"]
+    assert [s.get("e") for s in sent] == [s.edge for s in player.steps]
+
+
 # ---------------------------------------------------------------------------- what the steps say
 
 

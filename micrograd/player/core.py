@@ -50,8 +50,8 @@ class Step:
     ``kind`` is ``'forward'`` (``node`` is computed), ``'seed'`` (the output's
     gradient is set to 1), ``'turn'`` (``node``'s gradient is complete and it
     passes it on next), ``'edge'`` (``child`` receives local × ``node``'s
-    gradient; ``grad`` is ``child``'s gradient after it; ``child`` is ``node``'s
-    argument number ``slot`` and received ``amount``), ``'rest'`` (after backward()'s last move: the nodes
+    gradient; ``grad`` is ``child``'s gradient after it; it moves along ``edge``, an
+    index into ``graph.edges``, and ``child`` received ``amount``), ``'rest'`` (after backward()'s last move: the nodes
     it never reaches, ``complete``, keep their gradient of 0; ``node`` is the first of them) or ``'idle'``
     (this walk has finished while the other goes on). ``complete`` are the nodes whose gradient is complete
     after this step. In mode ``'naive'`` or ``'assign'``,
@@ -71,7 +71,7 @@ class Step:
     note: str
     wrong: bool = False
     mistake: Step | None = None
-    slot: int | None = None
+    edge: int | None = None
     amount: float | None = None
 
 
@@ -513,7 +513,7 @@ class _Narrator:
                 why = "each feeds a ReLU that is off" if self._off_above(c) else "below a local derivative of 0"
                 note = f"{note[:-1]}; {_pass_nothing(silent)} ({why})."
         return Step(index, "backward", "edge", node, child, move.after, complete, title, tuple(lines), note,
-                    wrong=move.wrong, slot=edge.slot, amount=move.amount)
+                    wrong=move.wrong, edge=move.edge, amount=move.amount)
 
     def _off_above(self, c: int) -> list[str]:
         """The ReLUs that are off that node ``c``'s silent parents feed, if each feeds such a ReLU ([] if not)."""

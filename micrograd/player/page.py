@@ -138,25 +138,15 @@ def _step_json(player: Player, step: Step) -> dict[str, Any]:
         out["c"] = ids[step.child]
     if step.kind in ("seed", "edge") and step.child is not None and step.grad is not None:
         out["g"] = [ids[step.child], repr(step.grad), num(step.grad)]
-    if step.amount is not None:
-        out["a"] = repr(step.amount)
     if step.complete:
         out["d"] = [ids[v] for v in step.complete]
     if step.wrong:
         out["x"] = 1
-    edge = _edge_of(player, step)
-    if edge is not None:
-        out["e"] = edge
+    if step.edge is not None:
+        out["e"] = step.edge
     if step.mistake is not None:
         out["m"] = _step_json(player, step.mistake)
     return out
-
-
-def _edge_of(player: Player, step: Step) -> int | None:
-    """The id of the edge an edge step moves along."""
-    if step.slot is None:
-        return None
-    return player.graph.out_edges[player.graph.index[step.node]][step.slot]
 
 
 def data(player: Player, edges: list[dict[str, Any]], placed: list[tuple[float, float]],
