@@ -309,6 +309,22 @@ def test_a_box_rounds_a_tie_as_the_panel_does(open_file):
         assert page.text_content('g.mg-node[data-label="b"] .mg-grad') == "grad 1.062"
 
 
+
+def test_step_0_says_what_the_page_says_before_its_script_runs(open_file):
+    import html as markup
+    import re
+
+    player = play(alice_loss()[1])
+    block = re.search(r'<div class="mg-explain">(.*?)</p></div>', player.html()).group(1)
+    written = markup.unescape(re.sub(r"<[^>]+>", "", block))
+    assert written.startswith("start") and "Press next" in written
+    page = open_file(player).page
+    assert page.text_content(".mg-explain") == written
+    for key in ("ArrowRight", "ArrowRight", "End", "Home"):
+        page.keyboard.press(key)
+    assert page.text_content(".mg-explain") == written
+
+
 # ---------------------------------------------------------------------------- Jupyter
 
 

@@ -309,7 +309,7 @@ def document(player: Player) -> str:
         '<div class="mg-explain"><div class="mg-phase">start</div>'
         '<div class="mg-title">Press next ▶ (or →) to compute the graph one node at a time.</div>'
         '<div class="mg-lines"></div><p class="mg-note">Leaves (inputs and parameters) are given; every other '
-        "node is computed from its inputs, then backward passes gradients back, one edge at a time.</p></div>"
+        "node is computed from its inputs. Then backward passes gradients back, one edge at a time.</p></div>"
         f"{side}"
         f'<div class="mg-table-wrap">{_table(player)}</div></aside></div></div>'
         f'<script type="application/json" id="micrograd-player-data">{_json(payload)}</script>'

@@ -24,6 +24,9 @@
   qa("tr[data-row]").forEach(function (el) { rows[+el.getAttribute("data-row")] = el; });
   var callout = q(".mg-callout");
   var explain = q(".mg-explain"), side = q(".mg-side");
+  // what the page says before the first step, as written in it: shown again at step 0
+  var start = {phase: q(".mg-phase", explain).textContent, t: q(".mg-title", explain).textContent, l: [],
+               w: q(".mg-note", explain).textContent};
   var range = q('[data-action="seek"]'), counter = q(".mg-counter"), playButton = q('[data-action="play"]');
   var fitButton = q('[data-action="fit"]'), speed = q('[data-action="speed"]');
 
@@ -197,10 +200,7 @@
     var k = s.k;
     var phase = k === 0 ? "start" : (st.k === "forward" ? "forward" : "backward") + " \u00b7 step " + k + " of " + N;
     if (k === 0) {
-      fill(explain, null, "start");
-      q(".mg-title", explain).textContent = "Press next \u25b6 (or \u2192) to compute the graph one node at a time.";
-      q(".mg-note", explain).textContent = "Leaves (inputs and parameters) are given; every other node is computed " +
-        "from its inputs. Then backward passes gradients back, one edge at a time.";
+      fill(explain, start, start.phase);
     } else {
       fill(explain, st, phase);
       if (k === N) {
