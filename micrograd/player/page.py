@@ -269,7 +269,12 @@ def _row_order(player: Player) -> list[int]:
 
 def document(player: Player) -> str:
     """The whole player as one HTML document."""
-    placed, edges, size = _geometry(player)
+    return _document(player, *_geometry(player))
+
+
+def _document(player: Player, placed: list[tuple[float, float]], edges: list[dict[str, Any]],
+              size: tuple[float, float]) -> str:
+    """`document`, with the drawing's geometry (`_geometry`) already worked out."""
     payload = data(player, edges, placed, size)
     n = len(player.steps)
     title = html.escape(player.title)
@@ -325,12 +330,14 @@ def inline(player: Player) -> str:
     (JupyterLab, classic Notebook, VS Code), and keeps its style and ids apart
     from the notebook's and other players'.
     """
-    _, _, (_, height) = _geometry(player)
+    placed, edges, size = _geometry(player)  # once, for the document and the frame's height
+    height = size[1]
+    doc = _document(player, placed, edges, size)
     # room for the graph, the controls and, in a notebook's narrow column, the panel under them
     frame = int(min(1000, max(600, height + 440)))
     caption = (f"micrograd backprop player: {player.title}: {len(player.graph)} values, {len(player.steps)} steps. "
                "Click it, then step with ← →; player.save(\"player.html\") writes it as one file.")
-    return (f'<iframe class="micrograd-player" srcdoc="{html.escape(player.html(), quote=True)}" '
+    return (f'<iframe class="micrograd-player" srcdoc="{html.escape(doc, quote=True)}" '
             f'sandbox="allow-scripts" title="micrograd backprop player" '
             f'style="width:100%;height:{frame}px;border:1px solid #ccc;border-radius:6px"></iframe>'
             f'<div style="font:12px sans-serif;color:#555">{html.escape(caption)}</div>')
