@@ -38,6 +38,11 @@ def _rows(player: Player, kind: str) -> int:
     return 3 + (kind == "neuron") + extra
 
 
+def _height(player: Player, kind: str) -> float:
+    """A box's height: its rows of text and the padding above and below them."""
+    return 2 * _PAD + _ROW * _rows(player, kind)
+
+
 def _op_text(op: str) -> str:
     from micrograd.ops import OPS
 
@@ -52,7 +57,7 @@ def _short(name: str) -> str:
 def _geometry(player: Player) -> tuple[list[tuple[float, float]], list[dict[str, Any]], tuple[float, float]]:
     """Box positions, the drawn edges (with their SVG paths) and the drawing's size."""
     g = player.graph
-    sizes = [(BOX_WIDTH, 2 * _PAD + _ROW * _rows(player, b.kind)) for b in player.boxes]
+    sizes = [(BOX_WIDTH, _height(player, b.kind)) for b in player.boxes]
     drawn: list[tuple[int, int, int]] = []  # (edge id, from box, to box)
     for e, edge in enumerate(g.edges):
         if edge.child in player.absorbed:
@@ -98,7 +103,7 @@ def _svg(player: Player, placed: list[tuple[float, float]], edges: list[dict[str
         node = g.values[box.node]
         name = player.names[node]
         rows = _rows(player, box.kind)
-        height = 2 * _PAD + _ROW * rows
+        height = _height(player, box.kind)
         label = esc(node.label, quote=True)
         kind = _KIND_TEXT[box.kind]
         tip = esc(f"{name}{' (' + kind + ')' if kind else ''}: data = {node.data!r}")
@@ -170,7 +175,7 @@ def data(player: Player, edges: list[dict[str, Any]], placed: list[tuple[float, 
         if c is not None:
             item["hand"] = {"yours": repr(c.yours), "yt": num(c.yours), "ok": c.ok, "verdict": c.verdict}
         nodes.append(item)
-    boxes = [{"node": b.node, "x": round(x, 1), "y": round(y, 1), "h": 2 * _PAD + _ROW * _rows(player, b.kind),
+    boxes = [{"node": b.node, "x": round(x, 1), "y": round(y, 1), "h": _height(player, b.kind),
               "kind": b.kind} for b, (x, y) in zip(player.boxes, placed)]
     path_of = {edge["e"]: i for i, edge in enumerate(edges)}
     edge_list = [{"p": e.parent, "c": e.child, "local": repr(e.local), "path": path_of.get(k, -1)}
