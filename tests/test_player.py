@@ -316,6 +316,44 @@ def test_the_pages_counts_are_of_the_parents_that_pass_a_gradient_on():
     assert {payload["nodes"][i]["grad"] for i in rest["d"]} == {"0.0"}
 
 
+
+def test_the_page_is_sent_each_gradient_as_the_steps_write_it():
+    """A tie such as 1.0625 rounds to even, as f"{x:.4g}" does: the boxes show the panel's number, not their own."""
+    from micrograd.player.page import _geometry, data
+
+    a, b = Value(1.0625, label="a"), Value(2.0, label="b")
+    out = a * b
+    out.label = "out"
+    for mode in ("correct", "naive"):
+        player = play(out, mode=mode)
+        placed, edges, size = _geometry(player)
+        payload = data(player, edges, placed, size)
+        [to_b] = [s for s in payload["steps"] if s["k"] == "edge" and s["c"] == player.graph.index[b]]
+        assert to_b["g"] == [player.graph.index[b], "1.0625", "1.062"]
+        assert to_b["l"] == ["= 1 · 1.062 = 1.062"]
+        if mode == "naive":
+            sides = [s["m"] for s in payload["steps"] if "m" in s]
+            [side] = [m for m in sides if m["k"] == "edge" and m["c"] == to_b["c"]]
+            assert side["g"] == to_b["g"]
+    assert {node["name"]: node["gt"] for node in payload["nodes"]} == {"a": "2", "b": "1.062", "out": "1"}
+
+
+
+def test_an_edge_step_names_the_edge_it_moves_along():
+    from micrograd.player.page import _geometry, data
+
+    player = play(reuse_graph(), mode="naive")
+    g = player.graph
+    moved = [s for s in player.steps if s.kind == "edge"] + [s.mistake for s in player.steps
+                                                             if s.mistake is not None and s.mistake.kind == "edge"]
+    assert moved and all(g.values[g.edges[s.edge].parent] is s.node and g.values[g.edges[s.edge].child] is s.child
+                         for s in moved)
+    assert all(s.edge is None for s in player.steps if s.kind != "edge")
+    placed, edges, size = _geometry(player)
+    sent = data(player, edges, placed, size)["steps"]
+    assert [s.get("e") for s in sent] == [s.edge for s in player.steps]
+
+
 # ---------------------------------------------------------------------------- what the steps say
 
 

@@ -279,6 +279,44 @@ def test_the_nodes_backward_never_reaches_get_gradient_0_at_the_rest_step(open_f
     assert_all_equal_autograd(grads_shown(page), expected)
 
 
+
+# ---------------------------------------------------------------------------- numbers
+
+
+def test_a_box_rounds_a_tie_as_the_panel_does(open_file):
+    """1.0625 to 4 digits is 1.062 in Python (half to even): the box says so too, not 1.063."""
+    a, b = Value(1.0625, label="a"), Value(2.0, label="b")
+    out = a * b
+    out.label = "out"
+    for mode, extra in (("correct", None), ("naive", "naive 1.062")):
+        player = play(out, mode=mode)
+        page = open_file(player, f"{mode}.html").page
+        page.keyboard.press("End")
+        assert page.text_content('g.mg-node[data-label="b"] .mg-grad') == "grad 1.062"
+        if extra:
+            assert page.text_content('g.mg-node[data-label="b"] .mg-extra') == extra
+        step = next(s for s in player.steps if s.kind == "edge" and s.child is b)
+        page.fill('[data-action="seek"]', str(step.index))
+        assert page.inner_text(".mg-explain .mg-lines") == "= 1 · 1.062 = 1.062"
+        assert page.text_content('g.mg-node[data-label="b"] .mg-grad') == "grad 1.062"
+
+
+
+def test_step_0_says_what_the_page_says_before_its_script_runs(open_file):
+    import html as markup
+    import re
+
+    player = play(alice_loss()[1])
+    block = re.search(r'<div class="mg-explain">(.*?)</p></div>', player.html()).group(1)
+    written = markup.unescape(re.sub(r"<[^>]+>", "", block))
+    assert written.startswith("start") and "Press next" in written
+    page = open_file(player).page
+    assert page.text_content(".mg-explain") == written
+    for key in ("ArrowRight", "ArrowRight", "End", "Home"):
+        page.keyboard.press(key)
+    assert page.text_content(".mg-explain") == written
+
+
 # ---------------------------------------------------------------------------- Jupyter
 
 

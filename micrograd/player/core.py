@@ -7,9 +7,8 @@ import numbers
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from micrograd.engine import Value
 from micrograd.ops import activations, operands
@@ -51,8 +50,8 @@ class Step:
     ``kind`` is ``'forward'`` (``node`` is computed), ``'seed'`` (the output's
     gradient is set to 1), ``'turn'`` (``node``'s gradient is complete and it
     passes it on next), ``'edge'`` (``child`` receives local × ``node``'s
-    gradient; ``grad`` is ``child``'s gradient after it; ``child`` is ``node``'s
-    argument number ``slot`` and received ``amount``), ``'rest'`` (after backward()'s last move: the nodes
+    gradient; ``grad`` is ``child``'s gradient after it; it moves along ``edge``, an
+    index into ``graph.edges``, and ``child`` received ``amount``), ``'rest'`` (after backward()'s last move: the nodes
     it never reaches, ``complete``, keep their gradient of 0; ``node`` is the first of them) or ``'idle'``
     (this walk has finished while the other goes on). ``complete`` are the nodes whose gradient is complete
     after this step. In mode ``'naive'`` or ``'assign'``,
@@ -72,7 +71,7 @@ class Step:
     note: str
     wrong: bool = False
     mistake: Step | None = None
-    slot: int | None = None
+    edge: int | None = None
     amount: float | None = None
 
 
@@ -227,10 +226,7 @@ class Player:
         for node in self.graph.values:
             if not node._prev:
                 continue  # leaves are given: shown from the start
-            try:
-                title, lines = forward_text(node, self.names)
-            except KeyError:  # an op made with Value.from_op: no formula in the table
-                title, lines = f"{self.names[node]} = {node._op}(…)", [f"= {num(node.data)}"]
+            title, lines = forward_text(node, self.names)
             note = self._forward_note(node)
             steps.append(Step(len(steps) + 1, "forward", "forward", node, None, None, (), title, tuple(lines), note))
         return steps
@@ -260,7 +256,7 @@ class Player:
                 step = Step(first + j, "backward", "idle", self.root, None, None, (),
                             f"{MODE_NAMES['correct']} is done", (), "The other walk goes on.")
             if j < len(side):
-                step = _with(step, mistake=side[j])
+                step = replace(step, mistake=side[j])
             steps.append(step)
         if self.mistake_walk is not None:
             self._mistake_summary(steps, first)
@@ -352,7 +348,7 @@ class Player:
                 if c is not None:
                     mark = "✓ right" if c.ok else f"✗ {c.verdict}"
                     lines.append(f"yours: {grad_of(self.root_name, c.label)} = {num(c.yours)}   {mark}")
-            out.append(_with(step, lines=tuple(lines)))
+            out.append(replace(step, lines=tuple(lines)))
         if not wrong:
             return out
         at, i = wrong[0]
@@ -366,7 +362,7 @@ class Player:
             message += " " + hint
         self.first_wrong = FirstWrong(at, c.node, c.yours, c.right, message)
         self.summary += f" First wrong: {c.label} (step {at})."
-        out[at - first] = _with(out[at - first], wrong=True, note=message + " " + out[at - first].note)
+        out[at - first] = replace(out[at - first], wrong=True, note=message + " " + out[at - first].note)
         return out
 
     def _hand_hint(self, i: int, checks: dict[int, HandCheck]) -> str:
@@ -388,12 +384,6 @@ class Player:
         formula = f"is {value}" if local == value else f"{local} = {value}"
         return (f"Your gradient of {given[0].label} is right, so the slip is in the step from it to "
                 f"{checks[i].label}: the local derivative {formula}.")
-
-
-def _with(step: Step, **changes: Any) -> Step:
-    fields = {k: getattr(step, k) for k in step.__dataclass_fields__}
-    fields.update(changes)
-    return Step(**fields)
 
 
 class _Narrator:
@@ -523,7 +513,7 @@ class _Narrator:
                 why = "each feeds a ReLU that is off" if self._off_above(c) else "below a local derivative of 0"
                 note = f"{note[:-1]}; {_pass_nothing(silent)} ({why})."
         return Step(index, "backward", "edge", node, child, move.after, complete, title, tuple(lines), note,
-                    wrong=move.wrong, slot=edge.slot, amount=move.amount)
+                    wrong=move.wrong, edge=move.edge, amount=move.amount)
 
     def _off_above(self, c: int) -> list[str]:
         """The ReLUs that are off that node ``c``'s silent parents feed, if each feeds such a ReLU ([] if not)."""

@@ -28,7 +28,7 @@ _ROW = 16.0
 _PAD = 7.0
 _MARGIN = 14.0
 _MAX_NAME = 15  # characters of a name that fit in a box; longer ones end in "…" (the full name is the tooltip)
-_OP_SHORT = {"sigmoid": "σ", "softplus": "softplus", "rsub": "−", "rdiv": "/", "rpow": "**", "neg": "−x"}
+_OP_SHORT = {"sigmoid": "σ", "rsub": "−", "neg": "−x"}  # the ops a box names otherwise than the op table's symbol
 _KIND_TEXT = {"param": "parameter", "input": "input", "leaf": "leaf", "interior": "", "output": "output",
               "neuron": "neuron"}
 
@@ -36,6 +36,11 @@ _KIND_TEXT = {"param": "parameter", "input": "input", "leaf": "leaf", "interior"
 def _rows(player: Player, kind: str) -> int:
     extra = player.mode != "correct" or player.hand is not None
     return 3 + (kind == "neuron") + extra
+
+
+def _height(player: Player, kind: str) -> float:
+    """A box's height: its rows of text and the padding above and below them."""
+    return 2 * _PAD + _ROW * _rows(player, kind)
 
 
 def _op_text(op: str) -> str:
@@ -52,7 +57,7 @@ def _short(name: str) -> str:
 def _geometry(player: Player) -> tuple[list[tuple[float, float]], list[dict[str, Any]], tuple[float, float]]:
     """Box positions, the drawn edges (with their SVG paths) and the drawing's size."""
     g = player.graph
-    sizes = [(BOX_WIDTH, 2 * _PAD + _ROW * _rows(player, b.kind)) for b in player.boxes]
+    sizes = [(BOX_WIDTH, _height(player, b.kind)) for b in player.boxes]
     drawn: list[tuple[int, int, int]] = []  # (edge id, from box, to box)
     for e, edge in enumerate(g.edges):
         if edge.child in player.absorbed:
@@ -98,7 +103,7 @@ def _svg(player: Player, placed: list[tuple[float, float]], edges: list[dict[str
         node = g.values[box.node]
         name = player.names[node]
         rows = _rows(player, box.kind)
-        height = 2 * _PAD + _ROW * rows
+        height = _height(player, box.kind)
         label = esc(node.label, quote=True)
         kind = _KIND_TEXT[box.kind]
         tip = esc(f"{name}{' (' + kind + ')' if kind else ''}: data = {node.data!r}")
@@ -137,26 +142,16 @@ def _step_json(player: Player, step: Step) -> dict[str, Any]:
     if step.child is not None:
         out["c"] = ids[step.child]
     if step.kind in ("seed", "edge") and step.child is not None and step.grad is not None:
-        out["g"] = [ids[step.child], repr(step.grad)]
-    if step.amount is not None:
-        out["a"] = repr(step.amount)
+        out["g"] = [ids[step.child], repr(step.grad), num(step.grad)]
     if step.complete:
         out["d"] = [ids[v] for v in step.complete]
     if step.wrong:
         out["x"] = 1
-    edge = _edge_of(player, step)
-    if edge is not None:
-        out["e"] = edge
+    if step.edge is not None:
+        out["e"] = step.edge
     if step.mistake is not None:
         out["m"] = _step_json(player, step.mistake)
     return out
-
-
-def _edge_of(player: Player, step: Step) -> int | None:
-    """The id of the edge an edge step moves along."""
-    if step.slot is None:
-        return None
-    return player.graph.out_edges[player.graph.index[step.node]][step.slot]
 
 
 def data(player: Player, edges: list[dict[str, Any]], placed: list[tuple[float, float]],
@@ -165,7 +160,9 @@ def data(player: Player, edges: list[dict[str, Any]], placed: list[tuple[float, 
 
     A node's ``needs`` is how many contributions its gradient is the sum of in backward()'s walk (its parents
     that pass a gradient on), ``grad`` its gradient at the end; a step's ``d`` the nodes it completes (a
-    ``'rest'`` step completes them at ``grad``, 0).
+    ``'rest'`` step completes them at ``grad``, 0). Every number a learner reads comes written by `num`, beside
+    its ``repr`` where the page also needs it in full (``dt`` beside ``data``, ``gt`` beside ``grad``, a step's
+    ``g`` is ``[node, repr, text]``): the script formats nothing itself, so a box shows what the panel shows.
     """
     g = player.graph
     hand = {g.index[c.node]: c for c in player.hand} if player.hand is not None else {}
@@ -173,12 +170,12 @@ def data(player: Player, edges: list[dict[str, Any]], placed: list[tuple[float, 
     for i, v in enumerate(g.values):
         item: dict[str, Any] = {"name": player.names[v], "label": v.label, "box": player.box_of[i],
                                 "data": repr(v.data), "dt": num(v.data), "needs": len(g.feeding[i]),
-                                "leaf": not v._prev, "grad": repr(player._final[i])}
+                                "leaf": not v._prev, "grad": repr(player._final[i]), "gt": num(player._final[i])}
         c = hand.get(i)
         if c is not None:
             item["hand"] = {"yours": repr(c.yours), "yt": num(c.yours), "ok": c.ok, "verdict": c.verdict}
         nodes.append(item)
-    boxes = [{"node": b.node, "x": round(x, 1), "y": round(y, 1), "h": 2 * _PAD + _ROW * _rows(player, b.kind),
+    boxes = [{"node": b.node, "x": round(x, 1), "y": round(y, 1), "h": _height(player, b.kind),
               "kind": b.kind} for b, (x, y) in zip(player.boxes, placed)]
     path_of = {edge["e"]: i for i, edge in enumerate(edges)}
     edge_list = [{"p": e.parent, "c": e.child, "local": repr(e.local), "path": path_of.get(k, -1)}
@@ -277,7 +274,12 @@ def _row_order(player: Player) -> list[int]:
 
 def document(player: Player) -> str:
     """The whole player as one HTML document."""
-    placed, edges, size = _geometry(player)
+    return _document(player, *_geometry(player))
+
+
+def _document(player: Player, placed: list[tuple[float, float]], edges: list[dict[str, Any]],
+              size: tuple[float, float]) -> str:
+    """`document`, with the drawing's geometry (`_geometry`) already worked out."""
     payload = data(player, edges, placed, size)
     n = len(player.steps)
     title = html.escape(player.title)
@@ -317,7 +319,7 @@ def document(player: Player) -> str:
         '<div class="mg-explain"><div class="mg-phase">start</div>'
         '<div class="mg-title">Press next ▶ (or →) to compute the graph one node at a time.</div>'
         '<div class="mg-lines"></div><p class="mg-note">Leaves (inputs and parameters) are given; every other '
-        "node is computed from its inputs, then backward passes gradients back, one edge at a time.</p></div>"
+        "node is computed from its inputs. Then backward passes gradients back, one edge at a time.</p></div>"
         f"{side}"
         f'<div class="mg-table-wrap">{_table(player)}</div></aside></div></div>'
         f'<script type="application/json" id="micrograd-player-data">{_json(payload)}</script>'
@@ -333,12 +335,14 @@ def inline(player: Player) -> str:
     (JupyterLab, classic Notebook, VS Code), and keeps its style and ids apart
     from the notebook's and other players'.
     """
-    _, _, (_, height) = _geometry(player)
+    placed, edges, size = _geometry(player)  # once, for the document and the frame's height
+    height = size[1]
+    doc = _document(player, placed, edges, size)
     # room for the graph, the controls and, in a notebook's narrow column, the panel under them
     frame = int(min(1000, max(600, height + 440)))
     caption = (f"micrograd backprop player: {player.title}: {len(player.graph)} values, {len(player.steps)} steps. "
                "Click it, then step with ← →; player.save(\"player.html\") writes it as one file.")
-    return (f'<iframe class="micrograd-player" srcdoc="{html.escape(player.html(), quote=True)}" '
+    return (f'<iframe class="micrograd-player" srcdoc="{html.escape(doc, quote=True)}" '
             f'sandbox="allow-scripts" title="micrograd backprop player" '
             f'style="width:100%;height:{frame}px;border:1px solid #ccc;border-radius:6px"></iframe>'
             f'<div style="font:12px sans-serif;color:#555">{html.escape(caption)}</div>')

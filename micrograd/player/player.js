@@ -6,7 +6,7 @@
   var player = document.querySelector(".mg-player");
   player.classList.add("mg-ready");
   var nodes = data.nodes, steps = data.steps, boxes = data.boxes, edges = data.edges;
-  var N = steps.length, n = nodes.length, MINUS = "\u2212";
+  var N = steps.length, n = nodes.length;
   var extraOn = data.mode !== "correct" || data.hand;
 
   function q(sel, within) { return (within || player).querySelector(sel); }
@@ -24,44 +24,34 @@
   qa("tr[data-row]").forEach(function (el) { rows[+el.getAttribute("data-row")] = el; });
   var callout = q(".mg-callout");
   var explain = q(".mg-explain"), side = q(".mg-side");
+  // what the page says before the first step, as written in it: shown again at step 0
+  var start = {phase: q(".mg-phase", explain).textContent, t: q(".mg-title", explain).textContent, l: [],
+               w: q(".mg-note", explain).textContent};
   var range = q('[data-action="seek"]'), counter = q(".mg-counter"), playButton = q('[data-action="play"]');
   var fitButton = q('[data-action="fit"]'), speed = q('[data-action="speed"]');
 
-  // Numbers as Python's f"{x:.4g}" writes them, with a real minus sign.
-  function fmt(repr) {
-    var x = Number(repr);
-    if (x === 0) return "0";
-    var parts = x.toExponential(3).split("e"), exp = +parts[1], s;
-    if (exp < -4 || exp >= 4) {
-      var e = Math.abs(exp);
-      s = parts[0].replace(/\.?0+$/, "") + "e" + (exp < 0 ? "-" : "+") + (e < 10 ? "0" : "") + e;
-    } else {
-      s = x.toFixed(Math.max(0, 3 - exp));
-      if (s.indexOf(".") >= 0) s = s.replace(/\.?0+$/, "");
-    }
-    return s.replace(/-/g, MINUS);
-  }
-
   // ---------------------------------------------------------------- state
   function fresh() {
-    var s = {k: 0, computed: new Uint8Array(n), grad: new Array(n), count: new Int32Array(n),
-             complete: new Uint8Array(n), mgrad: new Array(n), mbad: new Uint8Array(n)};
+    // grad and mgrad in full (repr), gt and mgt as the panel writes them (Python's num: the script formats nothing)
+    var s = {k: 0, computed: new Uint8Array(n), grad: new Array(n), gt: new Array(n), count: new Int32Array(n),
+             complete: new Uint8Array(n), mgrad: new Array(n), mgt: new Array(n), mbad: new Uint8Array(n)};
     for (var i = 0; i < n; i++) {
       s.computed[i] = nodes[i].leaf ? 1 : 0;
-      s.grad[i] = null;
-      s.mgrad[i] = null;
+      s.grad[i] = s.gt[i] = null;
+      s.mgrad[i] = s.mgt[i] = null;
     }
     return s;
   }
   function apply(s, st) {
     if (st.k === "forward") s.computed[st.n] = 1;
-    if (st.g) { s.grad[st.g[0]] = st.g[1]; s.count[st.g[0]] += 1; }
+    if (st.g) { s.grad[st.g[0]] = st.g[1]; s.gt[st.g[0]] = st.g[2]; s.count[st.g[0]] += 1; }
     if (st.d) st.d.forEach(function (i) { s.complete[i] = 1; });
     // the nodes backward() never reaches: their gradient stays 0
-    if (st.k === "rest") st.d.forEach(function (i) { s.grad[i] = nodes[i].grad; });
+    if (st.k === "rest") st.d.forEach(function (i) { s.grad[i] = nodes[i].grad; s.gt[i] = nodes[i].gt; });
     var m = st.m;
     if (m && m.g) {
       s.mgrad[m.g[0]] = m.g[1];
+      s.mgt[m.g[0]] = m.g[2];
       if (m.x) s.mbad[m.g[0]] = 1;
     }
     s.k += 1;
@@ -85,7 +75,7 @@
   }
   function gradText(s, i) {
     if (s.grad[i] === null) return "grad ?";
-    var text = "grad " + fmt(s.grad[i]);
+    var text = "grad " + s.gt[i];
     if (!s.complete[i] && nodes[i].needs > 1) text += " (" + s.count[i] + "/" + nodes[i].needs + ")";
     return text;
   }
@@ -94,7 +84,7 @@
     if (data.mode !== "correct") {
       var name = data.mode === "naive" ? "naive " : "with = ";
       if (!backward) return name.trim();
-      return s.mgrad[i] === null ? name + "?" : name + fmt(s.mgrad[i]) + (s.mbad[i] ? "  \u2717" : "");
+      return s.mgrad[i] === null ? name + "?" : name + s.mgt[i] + (s.mbad[i] ? "  \u2717" : "");
     }
     if (!node.hand) return "";
     return "yours " + node.hand.yt + (s.complete[i] ? (node.hand.ok ? "  \u2713" : "  \u2717") : "");
@@ -210,10 +200,7 @@
     var k = s.k;
     var phase = k === 0 ? "start" : (st.k === "forward" ? "forward" : "backward") + " \u00b7 step " + k + " of " + N;
     if (k === 0) {
-      fill(explain, null, "start");
-      q(".mg-title", explain).textContent = "Press next \u25b6 (or \u2192) to compute the graph one node at a time.";
-      q(".mg-note", explain).textContent = "Leaves (inputs and parameters) are given; every other node is computed " +
-        "from its inputs. Then backward passes gradients back, one edge at a time.";
+      fill(explain, start, start.phase);
     } else {
       fill(explain, st, phase);
       if (k === N) {

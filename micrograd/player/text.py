@@ -26,9 +26,6 @@ __all__ = ["num", "factor", "wrap", "display_names", "forward_text", "local_text
 _MAX_EXPRESSION = 18
 # a sum of more terms than this (a wide neuron's) is shown by its first and last two
 _MAX_TERMS = 6
-# the names the op table's formulas use for operands
-_OPERAND = re.compile(r"\b(a|b|c|x|t|w)\b")
-_COMPOUND = re.compile(r"[\s+\-*/·−]")
 _WORD = re.compile(r"[^\W\d]\w*")
 _NUMBER = re.compile(r"−?\d[\d.]*(e[+−]\d+)?")
 
@@ -175,10 +172,7 @@ def display_names(order: Sequence[Value]) -> dict[Value, str]:
         if node is order[-1] and "out" not in taken:
             name = "out"
         elif node._prev:
-            try:
-                text = _expression(node, names)
-            except KeyError:  # an op the table lacks
-                text = ""
+            text = _expression(node, names)
             if text and len(text) <= _MAX_EXPRESSION:
                 name = text
         names[node] = name
