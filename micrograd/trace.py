@@ -384,20 +384,23 @@ class _Elementwise:
         # (sqrt(0), 1 / 1e-200): there the engine raises, so a forward pass checks it too.
         self.guarded = op.error is not None
         self.f = op.f
-        # (operand, its local derivative's formula) for the operands whose gradient backward needs
-        self.chain = [(o, local) for o, local in zip(operands, op.local) if o.grad]
+        # (operand, its local derivative's formula, its position) for the operands whose gradient backward needs
+        self.chain = [(o, local, j) for j, (o, local) in enumerate(zip(operands, op.local)) if o.grad]
+        # the local derivatives `out_of_domain` computed since the last forward, by operand; backward reuses them
+        self.locals: list[Any] | None = None
 
     def forward(self, env: list[np.ndarray]) -> None:
         self.args = args = [o.read(env) for o in self.operands]  # kept for backward, which follows
         env[self.bank][self.out] = self.f(np, *args)
+        self.locals = None  # those of the last batch are stale
 
     def backward(self, env: list[np.ndarray], genv: list[np.ndarray]) -> None:
         """The chain rule for the step; runs after `forward` on the same banks (it reuses its operands)."""
         g = genv[self.bank][self.out]
         y = env[self.bank][self.out]
-        args = self.args
-        for o, local in self.chain:
-            d = local(np, y, *args)
+        args, known = self.args, self.locals
+        for o, local, j in self.chain:
+            d = local(np, y, *args) if known is None else known[j]
             if type(d) is float and (d == 1.0 or d == -1.0):  # 1 for +, -1 for -: no multiplication
                 o.add_grad(genv, g if d == 1.0 else -g)
                 continue
@@ -414,14 +417,17 @@ class _Elementwise:
         """Where a local derivative with respect to a Value is not finite: a (k, batch) or (k, 1) mask.
 
         There the engine raises although the result may be finite (its domain); a
-        result that is not finite is found without this.
+        result that is not finite is found without this. Runs after `forward` on the
+        same banks, on the operands it kept; the derivatives are kept in turn, for backward.
         """
-        y = _2d(env[self.bank][self.out])
-        args = self.operand_values(env)
-        bad = np.zeros(y.shape, dtype=bool)
-        for const, local in zip(self.consts, self.spec.local):
-            if not const:
-                bad |= ~np.isfinite(local(np, y, *args))
+        y = env[self.bank][self.out]
+        bad = np.zeros(_2d(y).shape, dtype=bool)
+        if self.locals is None:
+            args = self.args
+            self.locals = [None if const else local(np, y, *args) for const, local in zip(self.consts, self.spec.local)]
+        for d in self.locals:
+            if d is not None:
+                bad |= ~np.isfinite(d[:, None] if np.ndim(d) == 1 else d)  # a shared step's (k,) as (k, 1)
         return bad
 
 
@@ -587,7 +593,7 @@ def _plan_writes(kernels: list[_Elementwise | _Linear], sizes: list[int], seeded
         if not k.grad:
             continue
         if isinstance(k, _Elementwise):
-            writers += [(o, o.bank, o.index) for o, _ in k.chain]
+            writers += [(o, o.bank, o.index) for o, _, _ in k.chain]
             continue
         for src in k.sources:
             if isinstance(src, _MatMul):
