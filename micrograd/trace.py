@@ -242,17 +242,18 @@ def _walk(outputs: list[Value], placeholders: list[list[Value]]) -> tuple[_Graph
         _check_op(v)
         prev, local = v._prev, v._local
         if v._op in ("sum", "dot"):
+            ops = operands(v)  # the terms; for dot w1, x1, ..., wn, xn, bias
             if len(local) == len(prev):  # Values only, no numbers mixed in: read the children in bulk
-                r = refs(prev)
                 if v._op == "sum":
-                    A, B = r, np.full(len(r), -1, dtype=np.intp)
+                    A = refs(ops)
+                    B = np.full(len(A), -1, dtype=np.intp)
                 else:
-                    pairs = len(r) & ~1
-                    A, B = r[0:pairs:2], r[1:pairs:2]
-                    if len(r) % 2:  # the bias: a term of its own, first
-                        A, B = np.concatenate([r[-1:], A]), np.concatenate([[-1], B])
+                    r = refs(ops[:-1])  # met in the children's order: the bias, if any, is met last
+                    A, B = r[0::2], r[1::2]
+                    if isinstance(ops[-1], Value):  # the bias: a term of its own, first
+                        A = np.concatenate([np.array([ref(ops[-1])], dtype=np.intp), A])
+                        B = np.concatenate([[-1], B])
             else:
-                ops = operands(v)
                 if v._op == "sum":
                     terms = [(t, None) for t in ops]
                 else:
