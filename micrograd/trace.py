@@ -336,6 +336,12 @@ def _first_difference(traced: list[tuple[Any, ...]], other: list[tuple[Any, ...]
 _sum = np.add.reduce  # ndarray.sum without the Python function numpy puts in front of it (steps are small)
 
 
+def _all_finite(a: np.ndarray) -> bool:
+    """No inf or NaN in ``a``. A finite sum shows it in one cheap pass; a sum that is not
+    finite may only have overflowed, so then each number is tested."""
+    return math.isfinite(_sum(a, axis=None)) or bool(np.isfinite(a).all())
+
+
 def _index(positions: Sequence[int] | np.ndarray) -> slice | np.ndarray:
     """A slice when the positions are consecutive (a view, no copy), else an index array."""
     p = np.asarray(positions, dtype=np.intp)
@@ -919,7 +925,7 @@ class _Store:
         A gradient that is not finite is refused before any parameter moves, as by `SGD.step`.
         """
         g = self.grad[where]
-        if not math.isfinite(_sum(g, axis=None)) and not np.isfinite(g).all():  # the sum is the cheap test
+        if not _all_finite(g):
             k = int(np.flatnonzero(~np.isfinite(g))[0])
             p = self.values[int(np.arange(len(self.values))[where][k])]
             raise ValueError(f"{p!r} has the gradient {g[k]}; no parameter was changed. A step that "
@@ -1055,7 +1061,7 @@ class TracedProgram:
                 raise ValueError(f"the arrays need the same batch size: {self._names[0]} has {size}, {name} {len(a)}")
             if not size:
                 raise ValueError("the batch is empty")
-            if not math.isfinite(_sum(a, axis=None)) and not np.isfinite(a).all():  # the sum is the cheap test
+            if not _all_finite(a):
                 raise ValueError(f"{name} holds NaN or infinity")
             inputs.append(a.reshape(len(a), -1).T)
         assert size is not None  # a program takes one array at least
@@ -1152,7 +1158,7 @@ class TracedProgram:
                 if kernel.grad:
                     kernel.backward(env, genv)
         grads = genv[SHARED][: len(self._leaves)]
-        if not math.isfinite(_sum(grads, axis=None)) and not np.isfinite(grads).all():  # the sum is the cheap test
+        if not _all_finite(grads):
             p = self._leaves[int(np.flatnonzero(~np.isfinite(grads))[0])]
             raise OverflowError(f"the gradient of {p!r} is not finite: a product of large local derivatives "
                                 "overflowed, as the eager engine's backward() says too; rescale the loss or the inputs")
