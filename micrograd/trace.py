@@ -385,7 +385,7 @@ class _Elementwise:
     grad = False  # a node of the step depends on a parameter, so backward must run it (set by _build)
 
     def __init__(self, op: Op, bank: int, out: range, operands: list[_Operand], consts: tuple[bool, ...]) -> None:
-        self.spec, self.op, self.bank, self.out, self.operands = op, op.name, bank, _index(out), operands
+        self.spec, self.bank, self.out, self.operands = op, bank, _index(out), operands
         self.consts = consts  # which operands are numbers folded into the op (x ** 2), not Values
         # An op with a domain can have an infinite derivative where its result is finite
         # (sqrt(0), 1 / 1e-200): there the engine raises, so a forward pass checks it too.
