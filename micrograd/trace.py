@@ -117,7 +117,7 @@ class _Node:
     classes: dict[tuple[int, int | None], tuple[np.ndarray, np.ndarray]] | None = None  # 'linear': see _term_classes
 
 
-_SOURCES = ("input", "leaf", "const")
+_SOURCES = ("input", "const")  # nodes that no step computes (leaves are not in the list of nodes)
 
 
 class _Graph:
