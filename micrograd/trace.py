@@ -83,9 +83,9 @@ def _nest(flat: list[Value], shape: tuple[int, ...]) -> Any:
     return [_nest(flat[i * size : (i + 1) * size], shape[1:]) for i in range(shape[0])]
 
 
-def _record(fn: Callable[..., Any], shapes: tuple[tuple[int, ...], ...], names: list[str],
-            sample: list[np.ndarray]) -> tuple[list[Value], list[list[Value]]]:
-    """Run ``fn`` on Values holding one sample: (outputs, placeholders per argument)."""
+def _call(fn: Callable[..., Any], shapes: tuple[tuple[int, ...], ...], names: list[str],
+          sample: list[np.ndarray]) -> tuple[Any, list[list[Value]]]:
+    """Run ``fn`` on Values holding one sample: (what it returned, placeholders per argument)."""
     args: list[Any] = []
     placeholders: list[list[Value]] = []
     for shape, name, values in zip(shapes, names, sample):
@@ -93,11 +93,22 @@ def _record(fn: Callable[..., Any], shapes: tuple[tuple[int, ...], ...], names: 
                 for v, idx in zip(np.ravel(values), np.ndindex(*shape))]
         placeholders.append(flat)
         args.append(_nest(flat, shape))
-    result = fn(*args)
+    return fn(*args), placeholders
+
+
+def _outputs(result: Any) -> list[Value]:
+    """What the function returned, as a list of Values; a TraceError if it is not a Value or a list of Values."""
     outputs = list(result) if isinstance(result, (list, tuple)) else [result]
     if not outputs or any(not isinstance(o, Value) for o in outputs):
         raise TraceError(f"the traced function must return a Value or a list of Values, got {result!r:.80}")
-    return outputs, placeholders
+    return outputs
+
+
+def _record(fn: Callable[..., Any], shapes: tuple[tuple[int, ...], ...], names: list[str],
+            sample: list[np.ndarray]) -> tuple[list[Value], list[list[Value]]]:
+    """Run ``fn`` on Values holding one sample: (outputs, placeholders per argument)."""
+    result, placeholders = _call(fn, shapes, names, sample)
+    return _outputs(result), placeholders
 
 
 # ------------------------------------------------------------------------------------- the traced graph
@@ -1305,8 +1316,10 @@ def trace(fn: Callable[..., Value | Sequence[Value]], *shapes: Shape, example: S
                 raise ValueError(f"example for {name} must have shape {s}, got {e.shape}")
     if not is_grad_enabled():
         raise TraceError("trace() was called inside no_grad(): there is no graph to trace")
+    # The function runs in the try, its result is checked after it: what it returns does not
+    # depend on the placeholders' numbers, so the note about them would mislead.
     try:
-        outputs, placeholders = _record(fn, sample_shapes, names, sample)
+        result, placeholders = _call(fn, sample_shapes, names, sample)
     except (ArithmeticError, ValueError) as e:
         # Every input 1.0 can overflow a model whose real inputs are fine (a wide layer adds up
         # hundreds of weights, the next multiplies that, then exp); all 0.0 keeps such sums at
@@ -1314,7 +1327,7 @@ def trace(fn: Callable[..., Value | Sequence[Value]], *shapes: Shape, example: S
         if example is not None:
             raise
         try:
-            outputs, placeholders = _record(fn, sample_shapes, names, [np.zeros(s) for s in sample_shapes])
+            result, placeholders = _call(fn, sample_shapes, names, [np.zeros(s) for s in sample_shapes])
         except (ArithmeticError, ValueError):
             if hasattr(e, "add_note"):  # Python 3.11+
                 e.add_note("(raised while tracing on placeholder inputs, every one 1.0, and again with every one "
@@ -1325,7 +1338,7 @@ def trace(fn: Callable[..., Value | Sequence[Value]], *shapes: Shape, example: S
             e.add_note("(raised while tracing on placeholder inputs; pass example=... to trace() "
                        "to trace on values inside the function's domain)")
         raise
-    graph, out_ids = _walk(outputs, placeholders)
+    graph, out_ids = _walk(_outputs(result), placeholders)
     return TracedProgram(fn, sample_shapes, names, graph, out_ids, check)
 
 
