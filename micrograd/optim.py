@@ -123,14 +123,22 @@ class SGD:
                 raise TypeError(f"{p!r} has the gradient {g!r:.40}, not a number; no parameter was changed "
                                 "(set gradients with zero_grad() or p.grad = 0.0)")
             if not -math.inf < float(g) < math.inf:
-                raise ValueError(f"{p!r} has the gradient {g}; no parameter was changed. A step that "
-                                 "large diverges: lower the learning rate, or rescale the loss or the inputs")
+                raise _diverged(p, g)
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
         for i, p in enumerate(self._params):
             g = p.grad + wd * p.data if wd else p.grad
             if mu:
                 g = self._velocity[i] = mu * self._velocity[i] + g
             p.data -= lr * g
+
+
+def _diverged(p: Value, g: Any) -> ValueError:
+    """The error for a gradient ``g`` of ``p`` that is not finite, found before any parameter moved.
+
+    `SGD.step` raises it, and so does its version on a traced program's arrays.
+    """
+    return ValueError(f"{p!r} has the gradient {g}; no parameter was changed. A step that "
+                      "large diverges: lower the learning rate, or rescale the loss or the inputs")
 
 
 def _locate(params: Sequence[Value], where: Any) -> Any:

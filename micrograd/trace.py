@@ -55,6 +55,7 @@ import numpy as np
 
 from micrograd.engine import Value, is_grad_enabled
 from micrograd.ops import OPS, Op, operands
+from micrograd.optim import _diverged
 
 __all__ = ["trace", "TracedProgram", "TraceError", "Step"]
 
@@ -939,8 +940,7 @@ class _Store:
         if not _all_finite(g):
             k = int(np.flatnonzero(~np.isfinite(g))[0])
             p = self.values[int(np.arange(len(self.values))[where][k])]
-            raise ValueError(f"{p!r} has the gradient {g[k]}; no parameter was changed. A step that "
-                             "large diverges: lower the learning rate, or rescale the loss or the inputs")
+            raise _diverged(p, g[k])
         if weight_decay:
             g = g + weight_decay * self.data[where]
         if momentum:
