@@ -101,11 +101,8 @@ class SGD:
 
     def _in_arrays(self) -> Any:
         """Where a traced program holds all the parameters (micrograd.trace), or None."""
-        trace = sys.modules.get("micrograd.trace")  # never loaded: no program holds anything
-        if trace is None:
-            return None
-        self._where = trace._locate(self._params, self._where)
-        return self._where if self._where.store is not None else None
+        self._where = where = _locate(self._params, self._where)
+        return where if where is not None and where.store is not None else None
 
     def step(self) -> None:
         """Move every parameter against its gradient.
@@ -126,8 +123,7 @@ class SGD:
                 raise TypeError(f"{p!r} has the gradient {g!r:.40}, not a number; no parameter was changed "
                                 "(set gradients with zero_grad() or p.grad = 0.0)")
             if not -math.inf < float(g) < math.inf:
-                raise ValueError(f"{p!r} has the gradient {g}; no parameter was changed. A step that "
-                                 "large diverges: lower the learning rate, or rescale the loss or the inputs")
+                raise _diverged(p, g)
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
         for i, p in enumerate(self._params):
             g = p.grad + wd * p.data if wd else p.grad
@@ -136,17 +132,33 @@ class SGD:
             p.data -= lr * g
 
 
+def _diverged(p: Value, g: Any) -> ValueError:
+    """The error for a gradient ``g`` of ``p`` that is not finite, found before any parameter moved.
+
+    `SGD.step` raises it, and so does its version on a traced program's arrays.
+    """
+    return ValueError(f"{p!r} has the gradient {g}; no parameter was changed. A step that "
+                      "large diverges: lower the learning rate, or rescale the loss or the inputs")
+
+
+def _locate(params: Sequence[Value], where: Any) -> Any:
+    """Where a traced program's arrays hold ``params`` (``micrograd.trace._locate``); its ``store`` is None
+    when no program holds them all. ``where`` is what the last call returned for the same parameters
+    (None if unknown); it is returned as it is while no program was ever made.
+    """
+    trace = sys.modules.get("micrograd.trace")  # never loaded: no program holds anything
+    return where if trace is None else trace._locate(params, where)
+
+
 def _zero_grad(params: Sequence[Value], where: Any = None) -> Any:
     """Set every ``.grad`` to 0: on the arrays of a traced program that holds them all, else one by one.
 
     ``where`` is what the last call returned for the same parameters (None if unknown).
     """
-    trace = sys.modules.get("micrograd.trace")
-    if trace is not None:
-        where = trace._locate(params, where)
-        if where.store is not None:
-            where.store.zero_grad(where.index)
-            return where
+    where = _locate(params, where)
+    if where is not None and where.store is not None:
+        where.store.zero_grad(where.index)
+        return where
     for p in params:
         p.grad = 0.0
     return where

@@ -55,6 +55,7 @@ import numpy as np
 
 from micrograd.engine import Value, is_grad_enabled
 from micrograd.ops import OPS, Op, operands
+from micrograd.optim import _diverged
 
 __all__ = ["trace", "TracedProgram", "TraceError", "Step"]
 
@@ -83,9 +84,9 @@ def _nest(flat: list[Value], shape: tuple[int, ...]) -> Any:
     return [_nest(flat[i * size : (i + 1) * size], shape[1:]) for i in range(shape[0])]
 
 
-def _record(fn: Callable[..., Any], shapes: tuple[tuple[int, ...], ...], names: list[str],
-            sample: list[np.ndarray]) -> tuple[list[Value], list[list[Value]]]:
-    """Run ``fn`` on Values holding one sample: (outputs, placeholders per argument)."""
+def _call(fn: Callable[..., Any], shapes: tuple[tuple[int, ...], ...], names: list[str],
+          sample: list[np.ndarray]) -> tuple[Any, list[list[Value]]]:
+    """Run ``fn`` on Values holding one sample: (what it returned, placeholders per argument)."""
     args: list[Any] = []
     placeholders: list[list[Value]] = []
     for shape, name, values in zip(shapes, names, sample):
@@ -93,11 +94,22 @@ def _record(fn: Callable[..., Any], shapes: tuple[tuple[int, ...], ...], names: 
                 for v, idx in zip(np.ravel(values), np.ndindex(*shape))]
         placeholders.append(flat)
         args.append(_nest(flat, shape))
-    result = fn(*args)
+    return fn(*args), placeholders
+
+
+def _outputs(result: Any) -> list[Value]:
+    """What the function returned, as a list of Values; a TraceError if it is not a Value or a list of Values."""
     outputs = list(result) if isinstance(result, (list, tuple)) else [result]
     if not outputs or any(not isinstance(o, Value) for o in outputs):
         raise TraceError(f"the traced function must return a Value or a list of Values, got {result!r:.80}")
-    return outputs, placeholders
+    return outputs
+
+
+def _record(fn: Callable[..., Any], shapes: tuple[tuple[int, ...], ...], names: list[str],
+            sample: list[np.ndarray]) -> tuple[list[Value], list[list[Value]]]:
+    """Run ``fn`` on Values holding one sample: (outputs, placeholders per argument)."""
+    result, placeholders = _call(fn, shapes, names, sample)
+    return _outputs(result), placeholders
 
 
 # ------------------------------------------------------------------------------------- the traced graph
@@ -117,7 +129,7 @@ class _Node:
     classes: dict[tuple[int, int | None], tuple[np.ndarray, np.ndarray]] | None = None  # 'linear': see _term_classes
 
 
-_SOURCES = ("input", "leaf", "const")
+_SOURCES = ("input", "const")  # nodes that no step computes (leaves are not in the list of nodes)
 
 
 class _Graph:
@@ -242,17 +254,18 @@ def _walk(outputs: list[Value], placeholders: list[list[Value]]) -> tuple[_Graph
         _check_op(v)
         prev, local = v._prev, v._local
         if v._op in ("sum", "dot"):
+            ops = operands(v)  # the terms; for dot w1, x1, ..., wn, xn, bias
             if len(local) == len(prev):  # Values only, no numbers mixed in: read the children in bulk
-                r = refs(prev)
                 if v._op == "sum":
-                    A, B = r, np.full(len(r), -1, dtype=np.intp)
+                    A = refs(ops)
+                    B = np.full(len(A), -1, dtype=np.intp)
                 else:
-                    pairs = len(r) & ~1
-                    A, B = r[0:pairs:2], r[1:pairs:2]
-                    if len(r) % 2:  # the bias: a term of its own, first
-                        A, B = np.concatenate([r[-1:], A]), np.concatenate([[-1], B])
+                    r = refs(ops[:-1])  # met in the children's order: the bias, if any, is met last
+                    A, B = r[0::2], r[1::2]
+                    if isinstance(ops[-1], Value):  # the bias: a term of its own, first
+                        A = np.concatenate([np.array([ref(ops[-1])], dtype=np.intp), A])
+                        B = np.concatenate([[-1], B])
             else:
-                ops = operands(v)
                 if v._op == "sum":
                     terms = [(t, None) for t in ops]
                 else:
@@ -335,6 +348,12 @@ def _first_difference(traced: list[tuple[Any, ...]], other: list[tuple[Any, ...]
 _sum = np.add.reduce  # ndarray.sum without the Python function numpy puts in front of it (steps are small)
 
 
+def _all_finite(a: np.ndarray) -> bool:
+    """No inf or NaN in ``a``. A finite sum shows it in one cheap pass; a sum that is not
+    finite may only have overflowed, so then each number is tested."""
+    return math.isfinite(_sum(a, axis=None)) or bool(np.isfinite(a).all())
+
+
 def _index(positions: Sequence[int] | np.ndarray) -> slice | np.ndarray:
     """A slice when the positions are consecutive (a view, no copy), else an index array."""
     p = np.asarray(positions, dtype=np.intp)
@@ -378,26 +397,29 @@ class _Elementwise:
     grad = False  # a node of the step depends on a parameter, so backward must run it (set by _build)
 
     def __init__(self, op: Op, bank: int, out: range, operands: list[_Operand], consts: tuple[bool, ...]) -> None:
-        self.spec, self.op, self.bank, self.out, self.operands = op, op.name, bank, _index(out), operands
+        self.spec, self.bank, self.out, self.operands = op, bank, _index(out), operands
         self.consts = consts  # which operands are numbers folded into the op (x ** 2), not Values
         # An op with a domain can have an infinite derivative where its result is finite
         # (sqrt(0), 1 / 1e-200): there the engine raises, so a forward pass checks it too.
         self.guarded = op.error is not None
         self.f = op.f
-        # (operand, its local derivative's formula) for the operands whose gradient backward needs
-        self.chain = [(o, local) for o, local in zip(operands, op.local) if o.grad]
+        # (operand, its local derivative's formula, its position) for the operands whose gradient backward needs
+        self.chain = [(o, local, j) for j, (o, local) in enumerate(zip(operands, op.local)) if o.grad]
+        # the local derivatives `out_of_domain` computed since the last forward, by operand; backward reuses them
+        self.locals: list[Any] | None = None
 
     def forward(self, env: list[np.ndarray]) -> None:
         self.args = args = [o.read(env) for o in self.operands]  # kept for backward, which follows
         env[self.bank][self.out] = self.f(np, *args)
+        self.locals = None  # those of the last batch are stale
 
     def backward(self, env: list[np.ndarray], genv: list[np.ndarray]) -> None:
         """The chain rule for the step; runs after `forward` on the same banks (it reuses its operands)."""
         g = genv[self.bank][self.out]
         y = env[self.bank][self.out]
-        args = self.args
-        for o, local in self.chain:
-            d = local(np, y, *args)
+        args, known = self.args, self.locals
+        for o, local, j in self.chain:
+            d = local(np, y, *args) if known is None else known[j]
             if type(d) is float and (d == 1.0 or d == -1.0):  # 1 for +, -1 for -: no multiplication
                 o.add_grad(genv, g if d == 1.0 else -g)
                 continue
@@ -414,14 +436,17 @@ class _Elementwise:
         """Where a local derivative with respect to a Value is not finite: a (k, batch) or (k, 1) mask.
 
         There the engine raises although the result may be finite (its domain); a
-        result that is not finite is found without this.
+        result that is not finite is found without this. Runs after `forward` on the
+        same banks, on the operands it kept; the derivatives are kept in turn, for backward.
         """
-        y = _2d(env[self.bank][self.out])
-        args = self.operand_values(env)
-        bad = np.zeros(y.shape, dtype=bool)
-        for const, local in zip(self.consts, self.spec.local):
-            if not const:
-                bad |= ~np.isfinite(local(np, y, *args))
+        y = env[self.bank][self.out]
+        bad = np.zeros(_2d(y).shape, dtype=bool)
+        if self.locals is None:
+            args = self.args
+            self.locals = [None if const else local(np, y, *args) for const, local in zip(self.consts, self.spec.local)]
+        for d in self.locals:
+            if d is not None:
+                bad |= ~np.isfinite(d[:, None] if np.ndim(d) == 1 else d)  # a shared step's (k,) as (k, 1)
         return bad
 
 
@@ -587,7 +612,7 @@ def _plan_writes(kernels: list[_Elementwise | _Linear], sizes: list[int], seeded
         if not k.grad:
             continue
         if isinstance(k, _Elementwise):
-            writers += [(o, o.bank, o.index) for o, _ in k.chain]
+            writers += [(o, o.bank, o.index) for o, _, _ in k.chain]
             continue
         for src in k.sources:
             if isinstance(src, _MatMul):
@@ -912,11 +937,10 @@ class _Store:
         A gradient that is not finite is refused before any parameter moves, as by `SGD.step`.
         """
         g = self.grad[where]
-        if not math.isfinite(_sum(g, axis=None)) and not np.isfinite(g).all():  # the sum is the cheap test
+        if not _all_finite(g):
             k = int(np.flatnonzero(~np.isfinite(g))[0])
             p = self.values[int(np.arange(len(self.values))[where][k])]
-            raise ValueError(f"{p!r} has the gradient {g[k]}; no parameter was changed. A step that "
-                             "large diverges: lower the learning rate, or rescale the loss or the inputs")
+            raise _diverged(p, g[k])
         if weight_decay:
             g = g + weight_decay * self.data[where]
         if momentum:
@@ -1048,7 +1072,7 @@ class TracedProgram:
                 raise ValueError(f"the arrays need the same batch size: {self._names[0]} has {size}, {name} {len(a)}")
             if not size:
                 raise ValueError("the batch is empty")
-            if not math.isfinite(_sum(a, axis=None)) and not np.isfinite(a).all():  # the sum is the cheap test
+            if not _all_finite(a):
                 raise ValueError(f"{name} holds NaN or infinity")
             inputs.append(a.reshape(len(a), -1).T)
         assert size is not None  # a program takes one array at least
@@ -1145,7 +1169,7 @@ class TracedProgram:
                 if kernel.grad:
                     kernel.backward(env, genv)
         grads = genv[SHARED][: len(self._leaves)]
-        if not math.isfinite(_sum(grads, axis=None)) and not np.isfinite(grads).all():  # the sum is the cheap test
+        if not _all_finite(grads):
             p = self._leaves[int(np.flatnonzero(~np.isfinite(grads))[0])]
             raise OverflowError(f"the gradient of {p!r} is not finite: a product of large local derivatives "
                                 "overflowed, as the eager engine's backward() says too; rescale the loss or the inputs")
@@ -1292,8 +1316,10 @@ def trace(fn: Callable[..., Value | Sequence[Value]], *shapes: Shape, example: S
                 raise ValueError(f"example for {name} must have shape {s}, got {e.shape}")
     if not is_grad_enabled():
         raise TraceError("trace() was called inside no_grad(): there is no graph to trace")
+    # The function runs in the try, its result is checked after it: what it returns does not
+    # depend on the placeholders' numbers, so the note about them would mislead.
     try:
-        outputs, placeholders = _record(fn, sample_shapes, names, sample)
+        result, placeholders = _call(fn, sample_shapes, names, sample)
     except (ArithmeticError, ValueError) as e:
         # Every input 1.0 can overflow a model whose real inputs are fine (a wide layer adds up
         # hundreds of weights, the next multiplies that, then exp); all 0.0 keeps such sums at
@@ -1301,7 +1327,7 @@ def trace(fn: Callable[..., Value | Sequence[Value]], *shapes: Shape, example: S
         if example is not None:
             raise
         try:
-            outputs, placeholders = _record(fn, sample_shapes, names, [np.zeros(s) for s in sample_shapes])
+            result, placeholders = _call(fn, sample_shapes, names, [np.zeros(s) for s in sample_shapes])
         except (ArithmeticError, ValueError):
             if hasattr(e, "add_note"):  # Python 3.11+
                 e.add_note("(raised while tracing on placeholder inputs, every one 1.0, and again with every one "
@@ -1312,7 +1338,7 @@ def trace(fn: Callable[..., Value | Sequence[Value]], *shapes: Shape, example: S
             e.add_note("(raised while tracing on placeholder inputs; pass example=... to trace() "
                        "to trace on values inside the function's domain)")
         raise
-    graph, out_ids = _walk(outputs, placeholders)
+    graph, out_ids = _walk(_outputs(result), placeholders)
     return TracedProgram(fn, sample_shapes, names, graph, out_ids, check)
 
 

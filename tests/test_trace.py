@@ -414,6 +414,13 @@ def test_a_function_outside_its_domain_at_both_placeholders_says_so():
         assert "every one 1.0, and again with every one 0.0; pass example=" in "".join(caught.value.__notes__)
 
 
+def test_a_function_that_returns_no_value_is_not_told_to_pass_an_example():
+    # the placeholders' numbers are not the trouble: no example would make it return a Value
+    with pytest.raises(TraceError, match="must return a Value") as caught:
+        trace(lambda x: 3.0, ())
+    assert "placeholder" not in "".join(getattr(caught.value, "__notes__", []))
+
+
 def test_the_engine_guard_rejects_a_numpy_op_that_disagrees_with_the_engine(monkeypatch):
     monkeypatch.setitem(OPS, "tanh", OPS["tanh"].replace(f=lambda m, x: m.sin(x)))
     with pytest.raises(TraceError, match="'tanh' step gives"):
