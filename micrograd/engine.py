@@ -74,7 +74,7 @@ class Value:
             raise TypeError("Value(...) takes a number, got a Value: use it as it is, or Value(v.data) for a new leaf")
         if not isinstance(label, str) or _children is not None or _op is not None:
             raise _lecture_form(label, _children, _op)
-        self.data = data if type(data) is float and -_INF < data < _INF else _as_float(data, "Value data")
+        self.data = data if type(data) is float and abs(data) < _INF else _as_float(data, "Value data")
         self.grad = 0.0
         self.label = label
         self._prev: tuple[Value, ...] = ()
@@ -422,38 +422,44 @@ class Value:
             # zip() allocates three objects per node, which costs more than the arithmetic.
             # Every new gradient is checked: one too large for a float is an error, not an
             # inf or a NaN left behind (except where a local derivative of 0 stops it).
+            # An edge whose local derivative is 0 adds nothing, and two kinds of node skip it
+            # because it is common there: a ReLU that is off, and a dot node's weight whose
+            # input is 0 (the output of a ReLU that is off, one layer down).
             if len(prev) == 1:
-                child = prev[0]
-                v = child.grad + local[0] * g
-                if -_INF < v < _INF:
-                    child.grad = v
-                else:
-                    _overflowed(self, node, 0, v)
+                d = local[0]
+                if d:
+                    child = prev[0]
+                    v = child.grad + d * g
+                    if abs(v) < _INF:
+                        child.grad = v
+                    else:
+                        _overflowed(self, node, child, d, v)
             elif len(prev) == 2:
                 child = prev[0]
                 v = child.grad + local[0] * g
-                if -_INF < v < _INF:
+                if abs(v) < _INF:
                     child.grad = v
                 else:
-                    _overflowed(self, node, 0, v)
+                    _overflowed(self, node, child, local[0], v)
                 child = prev[1]
                 v = child.grad + local[1] * g
-                if -_INF < v < _INF:
+                if abs(v) < _INF:
                     child.grad = v
                 else:
-                    _overflowed(self, node, 1, v)
+                    _overflowed(self, node, child, local[1], v)
             else:
-                for i, (child, d) in enumerate(zip(prev, local)):
-                    v = child.grad + d * g
-                    if -_INF < v < _INF:
-                        child.grad = v
-                    else:
-                        _overflowed(self, node, i, v)
+                for child, d in zip(prev, local):
+                    if d:
+                        v = child.grad + d * g
+                        if abs(v) < _INF:
+                            child.grad = v
+                        else:
+                            _overflowed(self, node, child, d, v)
 
 
 def _node(data: float, prev: tuple[Value, ...], local: tuple[Any, ...], op: str) -> Value:
     """Create an interior node. Every operation goes through here."""
-    if not -_INF < data < _INF:  # also true for NaN
+    if not abs(data) < _INF:  # also true for NaN
         raise _not_finite(data, prev, local, op)
     out = _new(Value)
     out.data = data
@@ -587,7 +593,7 @@ def is_grad_enabled() -> bool:
 def _number(x: object, op: str) -> float:
     """A plain number given to an op, as a finite float (a TypeError or ValueError naming the op otherwise)."""
     if type(x) is float:
-        if -_INF < x < _INF:
+        if abs(x) < _INF:
             return x
     elif type(x) is int:
         try:
@@ -606,7 +612,7 @@ def _as_float(x: object, what: str) -> float:
         f = float(x)
     except OverflowError:
         raise ValueError(f"{what} is too large for a float: {str(x)[:20]}...") from None
-    if not -_INF < f < _INF:
+    if not abs(f) < _INF:
         raise ValueError(f"{what} must be finite, got {f}")
     return f
 
@@ -658,15 +664,15 @@ def _check_own_op_name(op: str) -> None:
         raise ValueError(f"{op!r} is the name of a built-in op; give yours another name, such as 'my_{op}'")
 
 
-def _overflowed(root: Value, node: Value, i: int, total: float) -> None:
-    """A gradient too large for a float meets ``node``'s child i: raise where it would do harm.
+def _overflowed(root: Value, node: Value, child: Value, d: float, total: float) -> None:
+    """A gradient too large for a float meets ``child``, with local derivative ``d``: raise where it would do harm.
 
     An interior child may hold it for now: if every local derivative below it is 0
     (a ReLU that is off), it passes nothing on and the leaves are right, as in PyTorch.
     A leaf may not, and neither may a nonzero local derivative pass it further down.
     """
-    d, g, child = node._local[i], node.grad, node._prev[i]
-    if -_INF < g < _INF:  # the product, or the sum in the child, overflowed here
+    g = node.grad
+    if abs(g) < _INF:  # the product, or the sum in the child, overflowed here
         if child._prev:
             child.grad = total
             return
@@ -709,7 +715,7 @@ def _labelled(v: Value) -> str:
 
 def _not_finite(data: float, prev: tuple[Value, ...], local: tuple[Any, ...], op: str) -> Exception:
     kept = local[len(prev):]
-    if kept and isinstance(kept[0], float) and not -_INF < kept[0] < _INF:
+    if kept and isinstance(kept[0], float) and not abs(kept[0]) < _INF:
         what = "NaN" if kept[0] != kept[0] else kept[0]
         return ValueError(f"the number mixed into {op!r} is {what}; numbers in an expression must be finite")
     args = ", ".join(f"{c.data:.6g}" for c in prev)
@@ -732,7 +738,7 @@ def _power(a: float, b: float, *derivative_of: float) -> float:
 
 def _finite(local: float, op: str, *operands: float) -> float:
     """A local derivative, checked: an infinite one would make every gradient below it inf or NaN."""
-    if -_INF < local < _INF:
+    if abs(local) < _INF:
         return local
     from micrograd.ops import OPS
 

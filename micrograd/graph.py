@@ -86,15 +86,21 @@ def backward_order(root: Value) -> list[Value]:
             seen.add(node)
             stack.append(node)
             stack.append(_CHILDREN_DONE)
-            prev = node._prev
-            if len(prev) == 1:  # most nodes: no loop
+            prev, local = node._prev, node._local
+            if len(prev) == 1:  # most nodes have one or two children: no loop
                 child = prev[0]
-                if child._prev and node._local[0] and child not in seen:
+                if child._prev and local[0] and child not in seen:
+                    stack.append(child)
+            elif len(prev) == 2:
+                child = prev[0]
+                if child._prev and local[0] and child not in seen:
+                    stack.append(child)
+                child = prev[1]
+                if child._prev and local[1] and child not in seen:
                     stack.append(child)
             else:
-                local = node._local
-                for i, child in enumerate(prev):
-                    if child._prev and local[i] and child not in seen:
+                for child, d in zip(prev, local):
+                    if child._prev and d and child not in seen:
                         stack.append(child)
     return order
 
