@@ -87,17 +87,18 @@ def backward_order(root: Value) -> list[Value]:
             stack.append(node)
             stack.append(_CHILDREN_DONE)
             prev, local = node._prev, node._local
-            if len(prev) == 1:  # most nodes have one or two children: no loop
+            # Nearly every node has one or two children. The forms below were the fastest
+            # measured (CPython 3.11): one child spelled out, two as a loop over (0, 1), more
+            # with zip (two spelled out was slower on a wide graph, zip on small ones).
+            if len(prev) == 1:
                 child = prev[0]
                 if child._prev and local[0] and child not in seen:
                     stack.append(child)
             elif len(prev) == 2:
-                child = prev[0]
-                if child._prev and local[0] and child not in seen:
-                    stack.append(child)
-                child = prev[1]
-                if child._prev and local[1] and child not in seen:
-                    stack.append(child)
+                for i in (0, 1):
+                    child = prev[i]
+                    if child._prev and local[i] and child not in seen:
+                        stack.append(child)
             else:
                 for child, d in zip(prev, local):
                     if child._prev and d and child not in seen:
