@@ -255,3 +255,18 @@ def test_the_script_runs_end_to_end_with_tiny_sizes() -> None:
 def test_unknown_workload_is_a_usage_error() -> None:
     proc = subprocess.run([sys.executable, str(SCRIPT), "no_such_workload"], capture_output=True, text=True)
     assert proc.returncode == 2 and "unknown workload" in proc.stderr
+
+
+@pytest.mark.parametrize("name", ["gender_train", "moons_step"])
+def test_the_floor_engine_computes_what_ours_computes(name: str) -> None:
+    # benchmarks/floor.py compares our engine with a copy stripped of its checks: a fair floor
+    # only if it builds the same graph and gets the same numbers
+    w = workloads.WORKLOADS[name]
+    ours = bench.run_child(name, "ours", workloads.ROOT, w.quick, timeout=120)
+    floor = bench.run_child(name, "floor", BENCHMARKS / "floor", w.quick, timeout=120)
+    assert ours["status"] == floor["status"] == "ok", (ours, floor)
+    if name == "moons_step":
+        assert floor["nodes_per_step"] == ours["nodes_per_step"]
+        assert floor["losses"] == pytest.approx(ours["losses"], abs=1e-12, rel=0)
+    else:
+        assert floor["final_loss"] == pytest.approx(ours["final_loss"], abs=1e-12, rel=0)
