@@ -114,13 +114,11 @@ class Walk(NamedTuple):
     """A walk's moves (for a mistake: up to and including its first wrong one) and where it ends.
 
     ``final`` is every node's gradient when the walk is run to its end (None if
-    a naive walk would take more than `NAIVE_BUDGET` moves); ``total`` the
-    number of moves of the whole walk.
+    a naive walk would take more than `NAIVE_BUDGET` moves).
     """
 
     moves: list[Move]
     final: list[float] | None
-    total: int
 
     @property
     def first_wrong(self) -> Move | None:
@@ -157,7 +155,7 @@ def correct(g: Graph) -> Walk:
         moves.append(Move("turn", p, None, None, grad[p], 0.0, grad[p]))
         moves += (Move("edge", p, e, edge.child, before, amount, grad[edge.child])
                   for e, edge, before, amount in _pass_on(g, grad, p))
-    return Walk(moves, grad, len(moves))
+    return Walk(moves, grad)
 
 
 def naive(g: Graph, final: list[float]) -> Walk:
@@ -179,7 +177,7 @@ def naive(g: Graph, final: list[float]) -> Walk:
         if not g.out_edges[p]:
             continue  # a leaf: its _backward does nothing
         if count >= NAIVE_BUDGET:
-            return Walk(moves, None, count)
+            return Walk(moves, None)
         visits[p] += 1
         count += 1
         if not wrong:
@@ -198,7 +196,7 @@ def naive(g: Graph, final: list[float]) -> Walk:
             uses[e] += 1
             heard[edge.child].add(e)
         stack.extend(g.edges[e].child for e in reversed(g.out_edges[p]))  # the first child is visited first
-    return Walk(moves, grad, count)
+    return Walk(moves, grad)
 
 
 def assign(g: Graph) -> Walk:
@@ -208,9 +206,7 @@ def assign(g: Graph) -> Walk:
     moves = [_seed(g, grad)]
     right[g.root_id] = grad[g.root_id]
     wrong = False
-    count = 1
     for p in g.backward:
-        count += 1
         if not wrong:
             moves.append(Move("turn", p, None, None, grad[p], 0.0, grad[p]))
         gp, rp = grad[p], right[p]
@@ -220,9 +216,8 @@ def assign(g: Graph) -> Walk:
             amount = edge.local * gp
             grad[edge.child] = amount
             right[edge.child] += edge.local * rp
-            count += 1
             if not wrong:
                 wrong = grad[edge.child] != right[edge.child]
                 why = "overwritten" if wrong else ""
                 moves.append(Move("edge", p, e, edge.child, before, amount, amount, 1, wrong, why))
-    return Walk(moves, grad, count)
+    return Walk(moves, grad)
