@@ -19,7 +19,7 @@ from micrograd.cli.draw import EXAMPLES as DRAW_EXAMPLES
 from micrograd.cli.expr import METHODS, ExpressionError, parse_assignments
 from micrograd.cli.shared import graph_of, usage_error
 from micrograd.engine import Value
-from micrograd.player import COLLAPSE_ABOVE, MODES, GraphTooLarge, play
+from micrograd.player import COLLAPSE_ABOVE, MODES, play
 from micrograd.player.core import _COLLAPSE
 
 
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         return _error(f"--hand: {e}".replace("NAME=NUMBER", "LABEL=VALUE"))
     try:
         player = play(root, mode=args.mode, hand=hand, collapse=args.collapse)
-    except (GraphTooLarge, ValueError) as e:  # too big, or a --hand label the graph lacks
+    except ValueError as e:  # too big (GraphTooLarge), or a --hand label the graph lacks
         return _error(str(e))
     try:
         player.save(out)

@@ -205,7 +205,7 @@ class Player:
 
     def _check_size(self, collapse: str) -> None:
         g = self.graph
-        steps = sum(1 for v in g.values if v._prev) * 2 + len(g.edges) + 1
+        steps = g.computed * 2 + len(g.edges) + 1
         shown = len(self.boxes)
         if shown <= MAX_BOXES and steps <= MAX_STEPS:
             return
@@ -240,7 +240,7 @@ class Player:
         g = self.graph
         right = self.walk.moves
         wrong = self.mistake_walk.moves if self.mistake_walk is not None else []
-        first = sum(1 for v in g.values if v._prev) + 1  # the index of the first backward step
+        first = g.computed + 1  # the index of the first backward step
         main_texts = _Narrator(self, "correct")
         main = [main_texts.step(move, first + j) for j, move in enumerate(right)]
         if g.unreached:  # right after backward()'s own moves, so that the mistaken walk's keep their places

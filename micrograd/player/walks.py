@@ -56,6 +56,8 @@ class Graph:
         self.root = root
         self.values = topological_order(root)
         self.index = {v: i for i, v in enumerate(self.values)}
+        #: how many Values were computed (have children): the forward pass is one step per each
+        self.computed = sum(1 for v in self.values if v._prev)
         self.edges: list[Edge] = []
         #: per node: its edges to its children, in argument order
         self.out_edges: list[list[int]] = [[] for _ in self.values]
