@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 from pathlib import Path
 
+from micrograd.cli.shared import usage_error
 from micrograd.exercises import EXERCISES, UsageError, check_file, starters_dir
 from micrograd.exercises.checker import DEFAULT_TIMEOUT
 
@@ -51,8 +51,7 @@ def _command(args: argparse.Namespace) -> int:
                              "--list or --start NAME")
         status, report = check_file(args.file, timeout=args.timeout)
     except UsageError as e:
-        print(f"micrograd check: error: {e}", file=sys.stderr)
-        return 2
+        return usage_error("check", str(e))
     print(report)
     return status
 

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from micrograd.cli.shared import DEFAULT_OUT, folder, positive_int, running_as
+from micrograd.cli.shared import DEFAULT_OUT, folder, positive_int, running_as, usage_error
 
 __all__ = ["DEMOS", "find_demo", "demo_summaries", "demo_listing", "run_demo", "register"]
 
@@ -115,14 +115,12 @@ def _main(args: argparse.Namespace) -> int:
         return tour(args.out or DEFAULT_OUT, epochs=args.epochs or 1000,
                     seed=0 if args.seed is None else args.seed, draw=not args.no_draw)
     if tour_options:
-        print(f"micrograd demo: {', '.join(tour_options)} before NAME belong to the tour; "
-              f"put the demo's options after its name: micrograd demo {args.name} ...", file=sys.stderr)
-        return 2
+        return usage_error("demo", f"{', '.join(tour_options)} before NAME belong to the tour; "
+                                   f"put the demo's options after its name: micrograd demo {args.name} ...")
     try:
         return run_demo(args.name, args.args)
     except ValueError as e:
-        print(f"micrograd demo: {e}", file=sys.stderr)
-        return 2
+        return usage_error("demo", str(e))
     except FileNotFoundError as e:
         print(f"micrograd demo: {e}", file=sys.stderr)
         return 1

@@ -8,7 +8,6 @@ player of Alice's loss (``out/tour_player.html``), to open in a browser.
 
 from __future__ import annotations
 
-import sys
 import textwrap
 import time
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 from micrograd import datasets, tutorials
 from micrograd.cli.demo import demo_listing
-from micrograd.cli.shared import DEFAULT_OUT, make_out_folder
+from micrograd.cli.shared import DEFAULT_OUT, make_out_folder, usage_error
 from micrograd.engine import no_grad
 from micrograd.gradcheck import check_gradients
 from micrograd.losses import mse_loss
@@ -46,8 +45,7 @@ def tour(out: Path = DEFAULT_OUT, *, epochs: int = 1000, seed: int = 0, draw: bo
     """
     problem = make_out_folder(Path(out)) if draw else None
     if problem:
-        print(f"micrograd demo: error: {problem}", file=sys.stderr)
-        return 2
+        return usage_error("demo", problem)
     start = time.perf_counter()
     failures: list[str] = []
 
