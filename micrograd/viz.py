@@ -48,9 +48,9 @@ from typing import Any, cast
 
 import graphviz
 
-from micrograd import graph
+from micrograd import graph, neurons
 from micrograd.engine import Value
-from micrograd.ops import OPS, activations, operands
+from micrograd.ops import OPS
 
 __all__ = [
     "draw_dot",
@@ -83,7 +83,6 @@ MAX_RENDER_NODES = 20_000
 #: file extensions `save` understands; ``dot``/``gv`` are the DOT text itself
 SAVE_FORMATS = ("svg", "png", "pdf", "dot", "gv")
 _COLLAPSE = ("auto", "neurons", "none")
-_FINISHING = frozenset(activations())  # the ops that can finish a neuron
 _RANKDIRS = ("LR", "RL", "TB", "BT")
 # Colours: blue parameters, green inputs (or every leaf, when parameters cannot be told),
 # orange output, red highlighted paths.
@@ -606,23 +605,10 @@ def _drawable(label: str, value: Value) -> str:
 
 
 def _param_set(order: list[Value], params: Any) -> set[Value] | None:
-    """The parameters among the leaves: ``params`` as given, else the weights and biases of neurons.
-
-    A neuron's weighted sum is a ``dot`` node whose operands are ``w1, x1, ...,
-    wn, xn, bias``: its weights and bias are parameters, whatever their labels.
-    None when the graph has no neuron and no ``params`` were given: then there
-    is nothing to tell parameters from inputs by.
-    """
+    """The parameters among the leaves: ``params`` as given, else `micrograd.neurons.parameters` (None: no neurons)."""
     if params is not None:
         return set(params.parameters() if hasattr(params, "parameters") else params)
-    dots = [v for v in order if v._op == "dot"]
-    if not dots:
-        return None
-    found: set[Value] = set()
-    for node in dots:
-        *pairs, bias = operands(node)
-        found.update(w for w in (*pairs[0::2], bias) if isinstance(w, Value) and not w._prev)
-    return found
+    return neurons.parameters(order)
 
 
 def _build_units(
@@ -638,16 +624,7 @@ def _build_units(
     neuron_of: dict[Value, Value] = {}  # neuron output (activation, or a linear dot) -> its dot node
     absorbed: set[Value] = set()
     if collapse:
-        dots = [n for n in order if n._op == "dot"]
-        for node in dots:
-            ps = parents[node]
-            if len(ps) == 1 and ps[0][0]._op in _FINISHING and len(ps[0][0]._prev) == 1:
-                neuron_of[ps[0][0]] = node
-            else:
-                neuron_of[node] = node
-        is_dot = set(dots)
-        absorbed = {v for v in order if params and v in params and v is not root
-                    and all(p in is_dot for p, _ in parents[v])}
+        neuron_of, absorbed = neurons.neurons(order, lambda v: [p for p, _ in parents[v]], params)
     hidden = absorbed | {d for out, d in neuron_of.items() if d is not out}
     units: list[_Unit] = []
     where: dict[Value, _Unit] = {}
@@ -655,14 +632,7 @@ def _build_units(
         if node in hidden:
             continue
         dot = neuron_of.get(node)
-        if node is root:
-            kind = "output"
-        elif dot is not None:
-            kind = "neuron"
-        elif not node._prev:
-            kind = "leaf" if params is None else "param" if node in params else "input"
-        else:
-            kind = "interior"
+        kind = neurons.kind(node, root=node is root, neuron=dot is not None, params=params)
         unit = _Unit(node, kind, "" if dot is not None else _symbol(node._op))
         if dot is not None:
             act = 1.0 if dot is node else node._local[0]
@@ -676,13 +646,6 @@ def _build_units(
         where[node] = unit
         units.append(unit)
     return units, where
-
-
-def _neuron_dot(node: Value) -> Value | None:
-    """The weighted sum (``dot`` node) that ``node`` activates, if ``node`` is an activation of one."""
-    if node._op in _FINISHING and len(node._prev) == 1 and node._prev[0]._op == "dot":
-        return node._prev[0]
-    return None
 
 
 def _walk(root: Value, budget: int, whole_neurons: bool) -> tuple[dict[Value, None], bool]:
@@ -703,7 +666,7 @@ def _walk(root: Value, budget: int, whole_neurons: bool) -> tuple[dict[Value, No
     edge = list(queue)  # found, not expanded
     if whole_neurons:
         for node in queue:
-            dot = node if node._op == "dot" else _neuron_dot(node)
+            dot = node if node._op == "dot" else neurons.activated_dot(node)
             if dot is not None:
                 new = [v for v in (dot, *dot._prev) if v not in found]
                 found.update(dict.fromkeys(new))
@@ -760,7 +723,7 @@ def _keep_nearest(units: list[_Unit], where: dict[Value, _Unit], max_nodes: int)
                 kept.add(u)
                 queue.append(u)
     for u in kept:
-        dot = _neuron_dot(u.value)
+        dot = neurons.activated_dot(u.value)
         if dot is not None and dot not in where:
             return None
     return [u for u in units if u in kept]

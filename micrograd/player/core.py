@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from micrograd import neurons
 from micrograd.engine import Value
-from micrograd.ops import activations, operands
 from micrograd.player import walks
 from micrograd.player.text import display_names, factor, forward_text, grad_of, local_text, num, wrap
 from micrograd.player.walks import Graph, Move, Walk
@@ -150,9 +150,9 @@ class Player:
         self.names = display_names(g.values)
         self.root_name = self.names[root]
         self.title = title if title is not None else self.root_name
-        self._params = _params(g)
-        neurons = any(v._op == "dot" for v in g.values)  # without neurons there is nothing to collapse
-        self.collapsed = neurons and (collapse == "neurons" or (collapse == "auto" and len(g) > COLLAPSE_ABOVE))
+        self._params = neurons.parameters(g.values)  # None: no neurons, so nothing to collapse
+        self.collapsed = self._params is not None and (
+            collapse == "neurons" or (collapse == "auto" and len(g) > COLLAPSE_ABOVE))
         self.boxes, self.box_of, self.absorbed = _boxes(g, self._params, self.collapsed)
         self._check_size(collapse)
 
@@ -270,7 +270,7 @@ class Player:
         nodes = [g.values[i] for i in g.unreached]
         names = [self.names[v] for v in nodes]
         one = len(nodes) == 1
-        what = "parameter" if self._params is not None and set(g.unreached) <= self._params else "node"
+        what = "parameter" if self._params is not None and set(nodes) <= self._params else "node"
         title = f"{len(nodes)} {what}{'' if one else 's'} backward() never reaches: gradient 0"
         line = f"{_listing(names)}: gradient 0, as zero_grad() left {'it' if one else 'them'}"
         gates = {g.edges[e].parent for i in g.unreached for e in g.in_edges[i]} - set(g.unreached)
@@ -655,36 +655,16 @@ def _listing(names: list[str]) -> str:
     return ", ".join(names[:3]) + f" and {len(names) - 3} more"
 
 
-def _params(g: Graph) -> set[int] | None:
-    """The parameters among the leaves: the weights and biases of the graph's neurons (None: no neurons)."""
-    dots = [v for v in g.values if v._op == "dot"]
-    if not dots:
-        return None
-    found: set[int] = set()
-    for node in dots:
-        *pairs, bias = operands(node)
-        found.update(g.index[w] for w in (*pairs[0::2], bias) if isinstance(w, Value) and not w._prev)
-    return found
-
-
-def _boxes(g: Graph, params: set[int] | None, collapse: bool) -> tuple[list[_Box], list[int], set[int]]:
+def _boxes(g: Graph, params: set[Value] | None, collapse: bool) -> tuple[list[_Box], list[int], set[int]]:
     """The boxes in topological order, the box of every Value, and the parameters drawn inside neurons."""
     root = g.root_id
     neuron_of: dict[int, int] = {}  # a neuron's output (activation, or a linear dot) -> its dot
     absorbed: set[int] = set()
     if collapse:
-        finishing = set(activations())
-        for d, node in enumerate(g.values):
-            if node._op != "dot":
-                continue
-            into = g.in_edges[d]
-            parent = g.values[g.edges[into[0]].parent] if len(into) == 1 else None
-            if parent is not None and parent._op in finishing and len(parent._prev) == 1:
-                neuron_of[g.edges[into[0]].parent] = d
-            else:
-                neuron_of[d] = d
-        dots = set(neuron_of.values())
-        absorbed = {v for v in (params or ()) if v != root and all(g.edges[e].parent in dots for e in g.in_edges[v])}
+        outputs, read_by_neurons = neurons.neurons(
+            g.values, lambda v: [g.values[g.edges[e].parent] for e in g.in_edges[g.index[v]]], params)
+        neuron_of = {g.index[out]: g.index[dot] for out, dot in outputs.items()}
+        absorbed = {g.index[v] for v in read_by_neurons}
     hidden = absorbed | {d for out, d in neuron_of.items() if d != out}
     boxes: list[_Box] = []
     box_of = [-1] * len(g)
@@ -692,7 +672,7 @@ def _boxes(g: Graph, params: set[int] | None, collapse: bool) -> tuple[list[_Box
         if i in hidden:
             continue
         dot = neuron_of.get(i)
-        kind = _kind(i, node, root, dot is not None, params)
+        kind = neurons.kind(node, root=i == root, neuron=dot is not None, params=params)
         op = node._op
         box = _Box(i, kind, op)
         if dot is not None:
@@ -707,17 +687,6 @@ def _boxes(g: Graph, params: set[int] | None, collapse: bool) -> tuple[list[_Box
             box_of[m] = len(boxes)
         boxes.append(box)
     return boxes, box_of, absorbed
-
-
-def _kind(i: int, node: Value, root: int, neuron: bool, params: set[int] | None) -> str:
-    """What a box shows, for its colour: the output, a neuron, a parameter, an input, a leaf or a computed node."""
-    if i == root:
-        return "output"
-    if neuron or node._prev:
-        return "neuron" if neuron else "interior"
-    if params is None:  # no neurons: nothing tells parameters from inputs
-        return "leaf"
-    return "param" if i in params else "input"
 
 
 def _hand_checks(hand: object, g: Graph, final: list[float], names: dict[Value, str]) -> list[HandCheck]:
