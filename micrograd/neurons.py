@@ -26,8 +26,10 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from micrograd.engine import Value
 from micrograd.ops import activations, operands
 
-__all__ = ["parameters", "neurons", "activated_dot", "kind"]
+__all__ = ["COLLAPSE", "parameters", "neurons", "activated_dot", "kind"]
 
+#: what ``collapse=`` takes in drawings and in the player: collapse when big, always, never
+COLLAPSE = ("auto", "neurons", "none")
 _FINISHING = frozenset(activations())  # the ops that can finish a neuron
 
 

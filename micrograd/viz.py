@@ -82,8 +82,8 @@ DEFAULT_TIMEOUT = 60.0
 MAX_RENDER_NODES = 20_000
 #: file extensions `save` understands; ``dot``/``gv`` are the DOT text itself
 SAVE_FORMATS = ("svg", "png", "pdf", "dot", "gv")
-_COLLAPSE = ("auto", "neurons", "none")
-_RANKDIRS = ("LR", "RL", "TB", "BT")
+#: the layout directions ``draw_dot(rankdir=...)`` takes
+RANKDIRS = ("LR", "TB", "RL", "BT")
 # Colours: blue parameters, green inputs (or every leaf, when parameters cannot be told),
 # orange output, red highlighted paths.
 _FILL = {"param": "#cfe2ff", "input": "#d3f0da", "leaf": "#d3f0da", "output": "#ffe0b2", "interior": "white",
@@ -862,10 +862,10 @@ def draw_dot(
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot needs a Value, got {type(root).__name__}")
-    if rankdir not in _RANKDIRS:
-        raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
-    if collapse not in _COLLAPSE:
-        raise ValueError(f"collapse must be one of {', '.join(_COLLAPSE)}, got {collapse!r}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    if collapse not in neurons.COLLAPSE:
+        raise ValueError(f"collapse must be one of {', '.join(neurons.COLLAPSE)}, got {collapse!r}")
     if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
     timeout = _check_timeout(timeout)

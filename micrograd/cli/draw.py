@@ -26,11 +26,12 @@ from micrograd.cli.expr import METHODS, ExpressionError
 from micrograd.cli.shared import graph_of, usage_error
 from micrograd.datasets import make_moons
 from micrograd.engine import Value
+from micrograd.neurons import COLLAPSE
 from micrograd.nn import Module, Neuron
 from micrograd.viz import (
-    _COLLAPSE,
     DEFAULT_MAX_NODES,
     DEFAULT_TIMEOUT,
+    RANKDIRS,
     DrawingTooBig,
     RendererNotFound,
     RenderError,
@@ -133,8 +134,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--grad", action="store_true", help="run backward() first, so the drawing shows gradients")
     p.add_argument("--highlight", action="append", metavar="LABEL", help="mark every path from LABEL to the output")
     p.add_argument("--edge-labels", action="store_true", help="label edges with local derivatives")
-    p.add_argument("--rankdir", choices=["LR", "TB", "RL", "BT"], default="LR", help="layout direction")
-    p.add_argument("--collapse", choices=_COLLAPSE, default="auto", help="draw neurons as one node")
+    p.add_argument("--rankdir", choices=RANKDIRS, default="LR", help="layout direction")
+    p.add_argument("--collapse", choices=COLLAPSE, default="auto", help="draw neurons as one node")
     p.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES,
                    help=f"most nodes drawn, those nearest the output (default {DEFAULT_MAX_NODES}; 0: no limit)")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",

@@ -19,8 +19,8 @@ from micrograd.cli.draw import EXAMPLES as DRAW_EXAMPLES
 from micrograd.cli.expr import METHODS, ExpressionError, parse_assignments
 from micrograd.cli.shared import graph_of, usage_error
 from micrograd.engine import Value
+from micrograd.neurons import COLLAPSE
 from micrograd.player import COLLAPSE_ABOVE, MODES, play
-from micrograd.player.core import _COLLAPSE
 
 
 def reuse_graph() -> Value:
@@ -66,7 +66,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="correct: backward()'s walk; naive / assign: that mistake side by side with it")
     p.add_argument("--hand", action="append", metavar="LABEL=VALUE",
                    help="a derivative you worked out by hand (repeat for more); each is marked right or wrong")
-    p.add_argument("--collapse", choices=_COLLAPSE, default="auto",
+    p.add_argument("--collapse", choices=COLLAPSE, default="auto",
                    help=f"draw each neuron as one box (auto: for graphs of more than {COLLAPSE_ABOVE} values)")
     p.set_defaults(func=run)
 

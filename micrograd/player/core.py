@@ -28,7 +28,6 @@ MODE_NAMES = {
 }
 # how the summary names each mistaken walk
 _WALKS = {"naive": "The naive recursion", "assign": "The walk with ="}
-_COLLAPSE = ("auto", "neurons", "none")
 #: graphs with more Values than this are drawn with neurons collapsed, unless told otherwise
 COLLAPSE_ABOVE = 200
 #: the most boxes the player draws
@@ -140,8 +139,8 @@ class Player:
         root = _checked_root(root)
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}, got {mode!r}")
-        if collapse not in _COLLAPSE:
-            raise ValueError(f"collapse must be one of {', '.join(map(repr, _COLLAPSE))}, got {collapse!r}")
+        if collapse not in neurons.COLLAPSE:
+            raise ValueError(f"collapse must be one of {', '.join(map(repr, neurons.COLLAPSE))}, got {collapse!r}")
         if hand is not None and mode != "correct":
             raise ValueError("hand= is compared with backward()'s own walk: leave mode at 'correct' to use it")
         self.root = root
