@@ -414,8 +414,6 @@ class Value:
         """`backward`'s loop: the chain rule from every node of ``order``, last to first, to its children."""
         for node in reversed(order):  # parents first, so node.grad is complete when it is used
             g = node.grad
-            if not g:  # nothing to pass on (a ReLU that is off above it): gradients stay exactly 0
-                continue
             prev, local = node._prev, node._local
             # The chain rule on every edge: child.grad += d(node)/d(child) * d(self)/d(node).
             # Nodes with one or two children (nearly all of them) are spelled out because
