@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import default_cache, ensure_karpathy, fmt, run_child  # noqa: E402
+from bench import SAME_NUMBERS_TOL, default_cache, ensure_karpathy, fmt, run_child  # noqa: E402
 from workloads import ROOT, WORKLOADS  # noqa: E402
 
 FLOOR = Path(__file__).resolve().parent / "floor"
@@ -66,9 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  ours / floor: {statistics.median(a / b for a, b in zip(ours, floor)):.3g}x")
         a, b = runs["ours"][0][SAME[name]], runs["floor"][0][SAME[name]]
         diff = max(abs(x - y) for x, y in zip(a, b)) if isinstance(a, list) else abs(a - b)
-        held = diff <= 1e-12
+        held = diff <= SAME_NUMBERS_TOL
         good = good and held
-        print(f"  {'ok  ' if held else 'FAIL'} the floor's {SAME[name]} equal ours to 1e-12: difference {diff:.2g}")
+        print(f"  {'ok  ' if held else 'FAIL'} the floor's {SAME[name]} equal ours to {SAME_NUMBERS_TOL:g}: "
+              f"difference {diff:.2g}")
     return 0 if good else 1
 
 

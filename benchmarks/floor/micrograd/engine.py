@@ -100,14 +100,14 @@ class Value:
         self.grad = 1.0
         for node in reversed(order):
             g = node.grad
-            if g:
-                prev, local = node._prev, node._local
-                if len(prev) == 1:
+            prev, local = node._prev, node._local
+            if len(prev) == 1:
+                if local[0]:
                     prev[0].grad += local[0] * g
-                elif len(prev) == 2:
-                    prev[0].grad += local[0] * g
-                    prev[1].grad += local[1] * g
-                else:
-                    for child, d in zip(prev, local):
-                        if d:
-                            child.grad += d * g
+            elif len(prev) == 2:
+                prev[0].grad += local[0] * g
+                prev[1].grad += local[1] * g
+            else:
+                for child, d in zip(prev, local):
+                    if d:
+                        child.grad += d * g
