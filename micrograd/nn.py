@@ -246,6 +246,7 @@ class Neuron(Module):
         weights: Sequence[float] | None = None,
         bias_value: float | None = None,
         rng: RngLike = None,
+        _named: bool = True,
     ) -> None:
         if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
             raise ValueError(f"nin must be a positive int, got {nin!r}")
@@ -266,7 +267,8 @@ class Neuron(Module):
         self.b = (Value(0.0 if bias_value is None else bias_value)) if bias else None
         self.activation = activation
         self._act = ACTIVATIONS[activation]
-        self.rename("o1", 1, 1)  # a neuron alone; a Layer or an MLP numbers its neurons on
+        if _named:  # a neuron alone; a Layer or an MLP names its neurons itself, once
+            self.rename("o1", 1, 1)
 
     @property
     def nonlin(self) -> bool:
@@ -324,7 +326,7 @@ class Layer(Module):
 
     neurons: list[Neuron]  #: Karpathy's name for them
 
-    def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
+    def __init__(self, nin: int, nout: int, *, _named: bool = True, **kwargs: Any) -> None:
         if isinstance(nout, bool) or not isinstance(nout, int) or nout < 1:
             raise ValueError(f"nout must be a positive int, got {nout!r}")
         unknown = sorted(set(kwargs) - _NEURON_OPTIONS)
@@ -333,8 +335,9 @@ class Layer(Module):
                             f"only {', '.join(sorted(_NEURON_OPTIONS))}")
         if kwargs.get("rng") is not None:  # one generator for all the neurons (None: the global one)
             kwargs["rng"] = _rng(kwargs["rng"])
-        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
-        _name_neurons([], self.neurons)
+        self.neurons = [Neuron(nin, **kwargs, _named=False) for _ in range(nout)]
+        if _named:  # a layer alone; an MLP names its layers' neurons itself, once
+            _name_neurons([], self.neurons)
 
     def __call__(self, x: Sequence[Input]) -> list[Value]:
         return self._forward(_inputs(x, len(self.neurons[0].w), "this layer"))
@@ -442,6 +445,7 @@ class MLP(Module):
                 activation=activation if i < len(nouts) - 1 else output_activation,
                 bias=bias,
                 rng=r,
+                _named=False,
             )
             for i in range(len(nouts))
         ]
