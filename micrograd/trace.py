@@ -1098,9 +1098,13 @@ class TracedProgram:
         return b
 
     def _bind(self) -> _Where:
-        """The store holding the parameters, binding them to one if none holds them all."""
-        where = self._where = _locate(self._leaves, self._where)
-        if where.store is None and self._leaves:
+        """The store holding the parameters, binding them to one if none holds them all.
+
+        A bind that failed is not tried again while its answer holds (`_locate`): it would fail the same way.
+        """
+        known = self._where
+        where = self._where = _locate(self._leaves, known)
+        if where.store is None and self._leaves and where is not known:
             store = _Store.bind(self._leaves)
             if store is not None:  # it holds our parameters first, in our order
                 where = self._where = _Where(store, slice(0, len(self._leaves)))

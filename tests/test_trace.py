@@ -811,6 +811,33 @@ def test_parameters_of_a_value_subclass_train_and_keep_their_class(reads):
     assert type(w) is Weight and w.note == "kept" and type(v) is Logged
 
 
+def test_a_bind_that_failed_is_not_tried_again_at_every_step(monkeypatch):
+    import micrograd.trace as traced
+
+    class Logged(Value):  # defines data itself: it cannot be bound to the arrays
+        @property
+        def data(self):
+            return self._d
+
+        @data.setter
+        def data(self, v):
+            self._d = v
+
+    w, v = Value(2.0), Logged(3.0)
+    program = trace(lambda x: x * w + v, ())
+    tries = []
+    real_bind = traced._Store.bind.__func__
+    counted = classmethod(lambda cls, values: tries.append(1) or real_bind(cls, values))
+    monkeypatch.setattr(traced._Store, "bind", counted)
+    opt = SGD([w, v], lr=0.1)
+    for _ in range(3):
+        opt.zero_grad()
+        program.backward([1.0, 2.0])
+        opt.step()
+    assert len(tries) == 1  # the parameters stay Values read one by one, and the answer is remembered
+    assert w.data == pytest.approx(2.0 - 0.1 * 1.5 - 0.1 * 1.5 - 0.1 * 1.5)
+
+
 def test_a_gradient_set_to_something_else_fails_as_it_always_did():
     w = Value(1.0)
     program = trace(lambda x: x * w, ())
