@@ -1177,13 +1177,13 @@ class TracedProgram:
             p = self._leaves[int(np.flatnonzero(~np.isfinite(grads))[0])]
             raise OverflowError(f"the gradient of {p!r} is not finite: a product of large local derivatives "
                                 "overflowed, as the eager engine's backward() says too; rescale the loss or the inputs")
+        self._check(env, out)  # before any gradient is added: a refused batch changes nothing
         where = self._where
         if where is not None and where.store is not None and where.store.bound:
             where.store.grad[where.index] += grads
         else:
             for p, g in zip(self._leaves, grads.tolist()):
                 p.grad += g
-        self._check(env, out)
         return out
 
     # -- honest limits -------------------------------------------------------------------------------

@@ -290,6 +290,14 @@ def test_check_detects_a_sample_that_takes_another_branch():
         program([1.0, -3.0])
 
 
+def test_check_refuses_a_batch_in_backward_before_any_gradient_is_added():
+    w = Value(1.5)
+    program = trace(lambda x: branchy(x * w), (), check=True)
+    with pytest.raises(TraceError, match="sample 1 takes another path"):
+        program.backward([1.0, -3.0])
+    assert w.grad == 0.0
+
+
 def test_without_check_the_recorded_path_is_used_for_every_sample():
     # The documented limit: the trace took the x > 0 path, so -3 gets 2 * -3, not 3.
     assert trace(branchy, ())([1.0, -3.0]).tolist() == [2.0, -6.0]
