@@ -9,7 +9,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Iterable, Sequence
 
-from micrograd.engine import Value
+from micrograd.engine import Value, _unordered
 
 __all__ = ["mse_loss", "sse_loss", "binary_cross_entropy", "hinge_loss"]
 
@@ -25,8 +25,7 @@ def _samples(x: Targets, name: str, which: str) -> list[Scalar]:
     if ndim == 0:
         return [x.item()]  # type: ignore[union-attr]
     if isinstance(x, (set, frozenset, dict)):
-        raise TypeError(f"{name}: {which} must be a sequence (a list, a tuple or a 1-D array), got a "
-                        f"{type(x).__name__}, which has no order to match samples by")
+        raise _unordered(f"{name}: {which} must be a sequence (a list, a tuple or a 1-D array)", x)
     if ndim > 1 or isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
         raise TypeError(f"{name}: {which} must be a Value, a number or a 1-D sequence of them, got {type(x).__name__}"
                         + (f" with {ndim} dimensions" if ndim > 1 else ""))
