@@ -311,8 +311,7 @@ class Neuron(Module):
         return list(zip(self.param_names, self.parameters()))
 
     def __repr__(self) -> str:
-        bias = "" if self.b is not None else ", bias=False"
-        return f"Neuron({len(self.w)}, activation={self.activation!r}{bias})"
+        return f"Neuron({len(self.w)}, activation={self.activation!r}{_bias_flag(self)})"
 
     architecture = __repr__
 
@@ -395,8 +394,7 @@ class Layer(Module):
 
     def __repr__(self) -> str:
         first = self.neurons[0]
-        bias = "" if first.b is not None else ", bias=False"
-        return f"Layer({len(first.w)}, {len(self.neurons)}, activation={first.activation!r}{bias})"
+        return f"Layer({len(first.w)}, {len(self.neurons)}, activation={first.activation!r}{_bias_flag(first)})"
 
     architecture = __repr__
 
@@ -469,11 +467,10 @@ class MLP(Module):
         return [pair for layer in self.layers for pair in layer.named_parameters()]
 
     def __repr__(self) -> str:
-        nin = len(self.layers[0].neurons[0].w)
+        first = self.layers[0].neurons[0]
         sizes = [len(layer.neurons) for layer in self.layers]
-        bias = "" if self.layers[0].neurons[0].b is not None else ", bias=False"
         acts = f"activation={self.activation!r}, output_activation={self.output_activation!r}"
-        return f"MLP({nin}, {sizes}, {acts}{bias})"
+        return f"MLP({len(first.w)}, {sizes}, {acts}{_bias_flag(first)})"
 
     architecture = __repr__
 
@@ -503,6 +500,11 @@ def _flag(name: str, value: object, meaning: str) -> None:
 def _activation(name: str, value: object) -> None:
     if not isinstance(value, str) or value not in ACTIVATIONS:
         raise ValueError(f"unknown {name} {value!r:.40}; choose one of {sorted(ACTIVATIONS)} (a name, as a str)")
+
+
+def _bias_flag(neuron: Neuron) -> str:
+    """The ``, bias=False`` of a repr, for a neuron (and so a model) without biases."""
+    return "" if neuron.b is not None else ", bias=False"
 
 
 def _name_neurons(hidden: list[Neuron], output: list[Neuron]) -> None:
