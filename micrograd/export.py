@@ -168,15 +168,15 @@ def _sequential_indices(parts: list[_Part]) -> list[int]:
     return indices
 
 
-def _names(parts: list[_Part], indices: Sequence[str]) -> list[str]:
-    """Torch's name of every parameter, in `parameters()` order (neuron by neuron: weights, then bias)."""
+def _names(model: Model, parts: list[_Part]) -> dict[str, str]:
+    """Our name of every parameter -> torch's, in `parameters()` order (neuron by neuron: weights, then bias)."""
     names = []
-    for part, at in zip(parts, indices):
+    for part, at in zip(parts, _sequential_indices(parts)):
         for j, n in enumerate(part.neurons):
             names += [f"{at}.weight[{j}, {i}]" for i in range(len(n.w))]
             if n.b is not None:
                 names.append(f"{at}.bias[{j}]")
-    return names
+    return dict(zip([name for name, _ in model.named_parameters()], names))
 
 
 def torch_names(model: Model) -> dict[str, str]:
@@ -189,9 +189,7 @@ def torch_names(model: Model) -> dict[str, str]:
     >>> names["w1"], names["w4"], names["b2"], names["w5"]
     ('0.weight[0, 0]', '0.weight[1, 1]', '0.bias[1]', '2.weight[0, 0]')
     """
-    parts = _parts(model, "torch_names")
-    ours = [name for name, _ in model.named_parameters()]
-    return dict(zip(ours, _names(parts, [str(i) for i in _sequential_indices(parts)])))
+    return _names(model, _parts(model, "torch_names"))
 
 
 # ---------------------------------------------------------------------------- to torch and back
@@ -210,8 +208,12 @@ def to_torch(model: Model) -> torch.nn.Sequential:
     pass is its own code), a layer whose neurons differ in activation, bias or
     number of inputs, an activation torch has no module for.
     """
-    parts = _parts(model, "to_torch")
-    _need_torch("to_torch")
+    return _to_torch(_parts(model, "to_torch"), "to_torch")
+
+
+def _to_torch(parts: list[_Part], who: str) -> torch.nn.Sequential:
+    """`to_torch` of a model already split into its parts."""
+    _need_torch(who)
     import torch
 
     modules: list[torch.nn.Module] = []
@@ -511,7 +513,7 @@ def compare_with_torch(
             p.grad = g
 
     # torch: the same, on the exported copy
-    seq = to_torch(model)
+    seq = _to_torch(parts, "compare_with_torch")
     with torch.enable_grad():  # even when called inside torch.no_grad()
         out_t = seq(torch.tensor(xs, dtype=torch.float64))
         loss_t = torch_loss(torch.tensor(flat_targets, dtype=torch.float64), out_t.reshape(-1))
@@ -524,8 +526,7 @@ def compare_with_torch(
         s, o = divmod(k, nout)
         rows.append(("output", f"{out_names[o]} (x{s + 1})", f"out[{s}, {o}]", pred.data, value))
     rows.append(("loss", "L", "loss", our_loss.data, loss_t.item()))
-    indices = [str(i) for i in _sequential_indices(parts)]
-    names = zip([n for n, _ in model.named_parameters()], _names(parts, indices))
+    names = _names(model, parts).items()
     rows += [("grad", ours, theirs, g, gt) for (ours, theirs), g, gt in zip(names, our_grads, grads_t)]
     result = TorchComparison([ComparisonRow(*r, ok=_agree(r[3], r[4], tol)) for r in rows], tol)
     if log is not None:
