@@ -503,30 +503,24 @@ class _MatMul:
 
     def __init__(self, weights: np.ndarray, weights_grad: bool, inputs: _Operand) -> None:
         self.shape = weights.shape
-        self.weights = _index(weights.ravel())  # a layer's weights are one slice of S: the reshape is a view
-        self.repeats = not isinstance(self.weights, slice) and len(np.unique(weights)) < weights.size
-        self.weights_grad, self.inputs = weights_grad, inputs
-        self.assign = False  # as _Operand.assign, for the weights
+        # the weights, flattened: a layer's weights are one slice of S, so the reshape is a view
+        self.weights = _Operand(SHARED, weights.ravel(), False, weights_grad)
+        self.inputs = inputs
 
     def forward(self, env: list[np.ndarray], out: np.ndarray | None = None) -> np.ndarray:
         """``W @ X``, into ``out`` if given."""
-        product: np.ndarray = np.matmul(env[SHARED][self.weights].reshape(self.shape), self.inputs.read(env), out=out)
+        product: np.ndarray = np.matmul(self.weights.read(env).reshape(self.shape), self.inputs.read(env), out=out)
         return product
 
     def backward(self, env: list[np.ndarray], genv: list[np.ndarray], g: np.ndarray) -> None:
-        if self.weights_grad:  # ``G @ X.T``, summed over the batch by the product itself
-            if self.assign and isinstance(self.weights, slice):
-                np.matmul(g, self.inputs.read(env).T, out=genv[SHARED][self.weights].reshape(self.shape))
+        w = self.weights
+        if w.grad:  # ``G @ X.T``, summed over the batch by the product itself
+            if w.direct:
+                np.matmul(g, self.inputs.read(env).T, out=genv[SHARED][w.index].reshape(self.shape))
             else:
-                d = (g @ self.inputs.read(env).T).ravel()
-                if self.assign:
-                    genv[SHARED][self.weights] = d
-                elif self.repeats:  # positions that repeat are never a slice
-                    np.add.at(genv[SHARED], cast(np.ndarray, self.weights), d)
-                else:
-                    genv[SHARED][self.weights] += d
+                w.add_grad(genv, (g @ self.inputs.read(env).T).ravel())
         if self.inputs.grad:
-            weights, inputs = env[SHARED][self.weights].reshape(self.shape).T, self.inputs
+            weights, inputs = w.read(env).reshape(self.shape).T, self.inputs
             if inputs.direct:
                 np.matmul(weights, g, out=genv[inputs.bank][inputs.index])
             else:
@@ -615,13 +609,8 @@ def _plan_writes(kernels: list[_Elementwise | _Linear], sizes: list[int], seeded
             writers += [(o, o.bank, o.index) for o, _, _ in k.chain]
             continue
         for src in k.sources:
-            if isinstance(src, _MatMul):
-                if src.weights_grad:
-                    writers.append((src, SHARED, src.weights))
-                if src.inputs.grad:
-                    writers.append((src.inputs, src.inputs.bank, src.inputs.index))
-            else:
-                writers += [(o, o.bank, o.index) for o in (src.a, src.b) if o is not None and o.grad]
+            pair = (src.weights, src.inputs) if isinstance(src, _MatMul) else (src.a, src.b)
+            writers += [(o, o.bank, o.index) for o in pair if o is not None and o.grad]
     counts = [np.zeros(n, dtype=np.intp) for n in sizes]
     if seeded[0] in (SHARED, ROWS):
         counts[seeded[0]][seeded[1]] += 1
@@ -631,8 +620,7 @@ def _plan_writes(kernels: list[_Elementwise | _Linear], sizes: list[int], seeded
     zero = [c != 1 for c in counts]
     for w, bank, index in writers:
         w.assign = bool((counts[bank][positions[bank][index]] == 1).all())
-        if isinstance(w, _Operand):
-            w.direct = w.assign and not w.column and isinstance(index, slice)
+        w.direct = w.assign and not w.column and isinstance(index, slice)
         if not w.assign:  # it adds: all its positions start at 0
             zero[bank][positions[bank][index]] = True
     return [_index(np.flatnonzero(z)) if z.any() else None for z in zero]
