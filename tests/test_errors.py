@@ -43,21 +43,25 @@ class UsageError(Exception):
     """What a command printed when it stopped with exit status 2."""
 
 
-def draw_command(*args: str):
-    """A call of ``micrograd draw ARGS`` that raises UsageError with its message when it exits with status 2."""
+def command(name: str, *args: str):
+    """A call of ``micrograd NAME ARGS`` that raises UsageError with its message when it exits with status 2."""
 
     def run() -> None:
         err = io.StringIO()
         with contextlib.redirect_stderr(err):
             try:
-                status = main(["draw", *args])
+                status = main([name, *args])
             except SystemExit as e:  # argparse's errors
                 status = e.code
         if status == 2:
             raise UsageError(err.getvalue())
-        raise AssertionError(f"micrograd draw {' '.join(args)} exited with status {status}, not 2")
+        raise AssertionError(f"micrograd {name} {' '.join(args)} exited with status {status}, not 2")
 
     return run
+
+
+def draw_command(*args: str):
+    return command("draw", *args)
 
 
 def _product() -> Value:
@@ -114,6 +118,10 @@ CASES = [
      ["unrecognized arguments: -a*2", "put it after --", 'micrograd draw -- "-a*2" a=1']),
     ("draw -- -a*2 a=1 -o", draw_command("--", "-a*2", "a=1", "-o", "x.svg"), UsageError,
      ["'-o' is not VAR=VALUE", "put options before --"]),
+    ("play -a*2", command("play", "-a*2", "a=1"), UsageError,
+     ["unrecognized arguments: -a*2", "put it after --", 'micrograd play -- "-a*2" a=1']),
+    ("play -- -a*2 a=1 -o", command("play", "--", "-a*2", "a=1", "-o", "x.html"), UsageError,
+     ["'-o' is not VAR=VALUE", "put options before --", "micrograd play -o out.html"]),
     ("draw a*1e309", draw_command("a*1e309", "a=1"), UsageError,
      ["the number 1e309 is too large for a float", "use a smaller number"]),
     ("a*b overflowing", lambda: evaluate("a*b", {"a": 1e200, "b": 1e200}), ExpressionError,

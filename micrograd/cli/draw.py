@@ -15,15 +15,13 @@ option: ``python -m micrograd draw -- "-a*2" a=1``.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
 
 from micrograd import tutorials
 from micrograd.cli.expr import METHODS, ExpressionError
-from micrograd.cli.shared import graph_of, usage_error
+from micrograd.cli.shared import GraphParser, graph_of, usage_error
 from micrograd.datasets import make_moons
 from micrograd.engine import Value
 from micrograd.neurons import COLLAPSE
@@ -80,39 +78,6 @@ EXAMPLES: dict[str, tuple[str, Callable[[], tuple[Value, Module]]]] = {
 }
 
 
-# what argparse never takes for an option: - (stdout for -o), --, negative numbers
-_NOT_OPTIONS = re.compile(r"--?|-\d+|-\d*\.\d+")
-# a mistyped option rather than an expression
-_LONG_OPTION = re.compile(r"--[A-Za-z][\w-]*(=.*)?")
-
-
-class _DrawParser(argparse.ArgumentParser):
-    """The ``draw`` parser: an expression taken for an option gets a hint to put it after ``--``."""
-
-    _args: list[str] = []
-
-    def parse_known_args(  # type: ignore[override]
-        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
-    ) -> tuple[argparse.Namespace, list[str]]:
-        self._args = list(sys.argv[1:] if args is None else args)
-        parsed, extras = super().parse_known_args(args, namespace)
-        if extras:  # here rather than in `micrograd`'s parser, so that the hint can be given
-            self.error(f"unrecognized arguments: {' '.join(extras)}")
-        return parsed, extras
-
-    def error(self, message: str) -> NoReturn:
-        # argparse reads "-a*2" as an unknown option: then it complains of that, or of a missing NAME|EXPR
-        options = {s for action in self._actions for s in action.option_strings}
-        taken = [a for a in self._args if a.startswith("-") and a.split("=")[0] not in options
-                 and not _NOT_OPTIONS.fullmatch(a) and not _LONG_OPTION.fullmatch(a)]
-        if taken and "--" not in self._args:
-            message += (
-                f"\nan expression that starts with - is read as an option: put it after --, "
-                f'e.g. micrograd draw -- "{taken[0]}" a=1'
-            )
-        super().error(message)
-
-
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``draw`` subcommand."""
     listing = "\n".join(f"  {name:<13} {text}" for name, (text, _) in EXAMPLES.items())
@@ -127,7 +92,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         '  micrograd draw -- "-a*2" a=1',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.__class__ = _DrawParser  # subparsers are made by micrograd's parser, as plain ArgumentParsers
+    p.__class__ = GraphParser  # subparsers are made by micrograd's parser, as plain ArgumentParsers
     p.add_argument("target", metavar="NAME|EXPR", help="an example name (below) or an expression in quotes")
     p.add_argument("values", nargs="*", metavar="VAR=VALUE", help="values of the expression's variables")
     p.add_argument("-o", "--output", help="file to write: .svg .png .pdf .dot (default NAME.svg; - prints DOT)")
@@ -149,14 +114,9 @@ def _error(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Build, draw and write the graph; returns the exit status."""
-    options = [v for v in args.values if v.startswith("-")]
-    if options and args.target not in EXAMPLES:  # after --, where they are not read as options
-        return _error(
-            f"{options[0]!r} is not VAR=VALUE: after -- every argument is the expression or a value; "
-            f'put options before --, e.g. micrograd draw -o out.svg -- "-a*2" a=1'
-        )
     try:
-        root, params, default_name = graph_of(args.target, args.values, EXAMPLES)
+        root, params, default_name = graph_of(args.target, args.values, EXAMPLES,
+                                              'micrograd draw -o out.svg -- "-a*2" a=1')
     except ExpressionError as e:
         return _error(str(e))
     out = args.output or f"{default_name}.svg"

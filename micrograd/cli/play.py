@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from micrograd.cli.draw import EXAMPLES as DRAW_EXAMPLES
 from micrograd.cli.expr import METHODS, ExpressionError, parse_assignments
-from micrograd.cli.shared import graph_of, usage_error
+from micrograd.cli.shared import GraphParser, graph_of, usage_error
 from micrograd.engine import Value
 from micrograd.neurons import COLLAPSE
 from micrograd.player import COLLAPSE_ABOVE, MODES, play
@@ -45,7 +45,8 @@ def _epilog() -> str:
     """The end of ``play --help``: the examples, the expression language, what the modes show."""
     lines = ["examples:"] + [f"  {name:<13} {text}" for name, (text, _) in EXAMPLES.items()]
     lines += ["", f"expression: numbers, variables, + - * / **, and the methods {' '.join(METHODS)}, e.g.",
-              '  micrograd play "(a*b + c).tanh()" a=2 b=-3 c=10 -o expr.html', "",
+              '  micrograd play "(a*b + c).tanh()" a=2 b=-3 c=10 -o expr.html',
+              "an expression starting with - goes after --:", '  micrograd play -- "-a*2" a=1', "",
               "modes: naive (the recursive walk of PR #64) and assign (= instead of +=) run beside",
               "backward()'s own walk and stop at their first wrong gradient, e.g.",
               "  micrograd play reuse --mode naive -o naive.html"]
@@ -59,6 +60,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     raw = argparse.RawDescriptionHelpFormatter
     p = sub.add_parser("play", description=about, epilog=_epilog(), formatter_class=raw,
                        help="write the backprop player of a graph: one HTML file, opened in a browser")
+    p.__class__ = GraphParser  # an expression starting with - gets the hint to put it after --
     p.add_argument("target", metavar="NAME|EXPR", help="an example name (below) or an expression in quotes")
     p.add_argument("values", nargs="*", metavar="VAR=VALUE", help="values of the expression's variables")
     p.add_argument("-o", "--output", help="the .html file to write (default NAME.html)")
@@ -78,7 +80,8 @@ def _error(message: str) -> int:
 def run(args: argparse.Namespace) -> int:
     """Build the graph, make its player and write it; returns the exit status."""
     try:
-        root, _, default_name = graph_of(args.target, args.values, EXAMPLES)
+        root, _, default_name = graph_of(args.target, args.values, EXAMPLES,
+                                         'micrograd play -o out.html -- "-a*2" a=1')
     except ExpressionError as e:
         return _error(str(e))
     out = args.output or f"{default_name}.html"

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from micrograd.cli.expr import ExpressionError, evaluate, parse_assignments
 from micrograd.engine import Value
 
 __all__ = ["DEFAULT_OUT", "folder", "demo_parser", "make_out_folder", "positive_int", "pyplot", "save_figure",
-           "running_as", "graph_of", "usage_error"]
+           "running_as", "GraphParser", "graph_of", "usage_error"]
 
 M = TypeVar("M")
 
@@ -136,15 +137,52 @@ def save_figure(fig: Any, path: Path) -> Path:
     return path
 
 
+# what argparse never takes for an option: - (stdout for -o), --, negative numbers
+_NOT_OPTIONS = re.compile(r"--?|-\d+|-\d*\.\d+")
+# a mistyped option rather than an expression
+_LONG_OPTION = re.compile(r"--[A-Za-z][\w-]*(=.*)?")
+
+
+class GraphParser(argparse.ArgumentParser):
+    """The parser of a command that reads ``NAME|EXPR VAR=VALUE...`` (draw, play): an expression taken for an
+    option gets a hint to put it after ``--``. A subcommand's parser becomes one with
+    ``parser.__class__ = GraphParser``."""
+
+    _args: list[str] = []
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        self._args = list(sys.argv[1:] if args is None else args)
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:  # here rather than in `micrograd`'s parser, so that the hint can be given
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
+
+    def error(self, message: str) -> NoReturn:
+        # argparse reads "-a*2" as an unknown option: then it complains of that, or of a missing NAME|EXPR
+        options = {s for action in self._actions for s in action.option_strings}
+        taken = [a for a in self._args if a.startswith("-") and a.split("=")[0] not in options
+                 and not _NOT_OPTIONS.fullmatch(a) and not _LONG_OPTION.fullmatch(a)]
+        if taken and "--" not in self._args:
+            message += (
+                f"\nan expression that starts with - is read as an option: put it after --, "
+                f'e.g. {self.prog} -- "{taken[0]}" a=1'
+            )
+        super().error(message)
+
+
 def graph_of(
-    target: str, values: Sequence[str], examples: Mapping[str, tuple[str, Callable[[], tuple[Value, M]]]]
+    target: str, values: Sequence[str], examples: Mapping[str, tuple[str, Callable[[], tuple[Value, M]]]],
+    usage: str,
 ) -> tuple[Value, M | None, str]:
     """The graph ``NAME|EXPR VAR=VALUE...`` names: its root, its model (None for an expression) and the file
     name it suggests; ExpressionError, with the message for the user, if there is none.
 
     A name of ``examples`` (name -> (what it is, builder returning (root, model)))
     takes no values; anything else is an expression of the language of
-    `micrograd.cli.expr`, with its variables' values.
+    `micrograd.cli.expr`, with its variables' values. ``usage`` is the command's own example of
+    options before ``--``, for the error when an option comes after it.
     """
     example = examples.get(target)
     if example is not None:
@@ -155,6 +193,10 @@ def graph_of(
     if target.isidentifier() and not values:
         raise ExpressionError(f"unknown example {target!r}; choose one of {', '.join(examples)}, "
                               "or give an expression and values")
+    options = [v for v in values if v.startswith("-")]
+    if options:  # after --, where they are not read as options
+        raise ExpressionError(f"{options[0]!r} is not VAR=VALUE: after -- every argument is the expression or a "
+                              f"value; put options before --, e.g. {usage}")
     return evaluate(target, parse_assignments(values)), None, "expression"
 
 
