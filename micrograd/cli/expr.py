@@ -297,8 +297,10 @@ def _constant(a: float, op: str, b: float) -> float:
     return r
 
 
-def parse_assignments(items: Iterable[str]) -> dict[str, float]:
+def parse_assignments(items: Iterable[str], form: str = "NAME=NUMBER") -> dict[str, float]:
     """``['a=2', 'b=-3']`` -> ``{'a': 2.0, 'b': -3.0}``; raises ExpressionError naming a malformed item.
+
+    ``form`` is how the error for an item without ``=`` names what was expected.
 
     >>> parse_assignments(["a=2", "b=-3"])
     {'a': 2.0, 'b': -3.0}
@@ -318,7 +320,7 @@ def parse_assignments(items: Iterable[str]) -> dict[str, float]:
         name, sep, text = item.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise ExpressionError(f"expected NAME=NUMBER such as a=2, got {item!r}")
+            raise ExpressionError(f"expected {form} such as a=2, got {item!r}")
         if not _NAME.fullmatch(name):
             raise ExpressionError(f"{item!r}: {name!r} is not a variable name; {_NAME_RULE}")
         try:

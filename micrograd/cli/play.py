@@ -88,9 +88,9 @@ def run(args: argparse.Namespace) -> int:
     if not out.lower().endswith((".html", ".htm")):
         return _error(f"the player is an HTML file: give -o a name ending in .html, got {out!r}")
     try:
-        hand = parse_assignments(args.hand) if args.hand else None
+        hand = parse_assignments(args.hand, "LABEL=VALUE") if args.hand else None
     except ExpressionError as e:
-        return _error(f"--hand: {e}".replace("NAME=NUMBER", "LABEL=VALUE"))
+        return _error(f"--hand: {e}")
     try:
         player = play(root, mode=args.mode, hand=hand, collapse=args.collapse)
     except ValueError as e:  # too big (GraphTooLarge), or a --hand label the graph lacks
