@@ -20,8 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from micrograd import tutorials
-from micrograd.cli.expr import METHODS, ExpressionError
-from micrograd.cli.shared import GraphParser, graph_of, usage_error
+from micrograd.cli.expr import ExpressionError
+from micrograd.cli.shared import graph_arguments, graph_help, graph_of, usage_error
 from micrograd.datasets import make_moons
 from micrograd.engine import Value
 from micrograd.neurons import COLLAPSE
@@ -80,21 +80,14 @@ EXAMPLES: dict[str, tuple[str, Callable[[], tuple[Value, Module]]]] = {
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``draw`` subcommand."""
-    listing = "\n".join(f"  {name:<13} {text}" for name, (text, _) in EXAMPLES.items())
     p = sub.add_parser(
         "draw",
         help="draw a computation graph to a file",
         description="Draw the computation graph of a named example or of an expression.",
-        epilog=f"examples:\n{listing}\n\nexpression: numbers, variables, + - * / **, and the methods "
-        f"{' '.join(METHODS)}, e.g.\n"
-        '  micrograd draw "(a*b + c).tanh()" a=2 b=-3 c=10 --grad -o expr.svg\n'
-        'an expression starting with - goes after --:\n'
-        '  micrograd draw -- "-a*2" a=1',
+        epilog="\n".join(graph_help("draw", EXAMPLES, "--grad -o expr.svg")),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.__class__ = GraphParser  # subparsers are made by micrograd's parser, as plain ArgumentParsers
-    p.add_argument("target", metavar="NAME|EXPR", help="an example name (below) or an expression in quotes")
-    p.add_argument("values", nargs="*", metavar="VAR=VALUE", help="values of the expression's variables")
+    graph_arguments(p)
     p.add_argument("-o", "--output", help="file to write: .svg .png .pdf .dot (default NAME.svg; - prints DOT)")
     p.add_argument("--grad", action="store_true", help="run backward() first, so the drawing shows gradients")
     p.add_argument("--highlight", action="append", metavar="LABEL", help="mark every path from LABEL to the output")

@@ -16,8 +16,8 @@ import argparse
 from collections.abc import Callable
 
 from micrograd.cli.draw import EXAMPLES as DRAW_EXAMPLES
-from micrograd.cli.expr import METHODS, ExpressionError, parse_assignments
-from micrograd.cli.shared import GraphParser, graph_of, usage_error
+from micrograd.cli.expr import ExpressionError, parse_assignments
+from micrograd.cli.shared import graph_arguments, graph_help, graph_of, usage_error
 from micrograd.engine import Value
 from micrograd.neurons import COLLAPSE
 from micrograd.player import COLLAPSE_ABOVE, MODES, play
@@ -43,11 +43,8 @@ EXAMPLES: dict[str, tuple[str, Callable[[], tuple[Value, object]]]] = {
 
 def _epilog() -> str:
     """The end of ``play --help``: the examples, the expression language, what the modes show."""
-    lines = ["examples:"] + [f"  {name:<13} {text}" for name, (text, _) in EXAMPLES.items()]
-    lines += ["", f"expression: numbers, variables, + - * / **, and the methods {' '.join(METHODS)}, e.g.",
-              '  micrograd play "(a*b + c).tanh()" a=2 b=-3 c=10 -o expr.html',
-              "an expression starting with - goes after --:", '  micrograd play -- "-a*2" a=1', "",
-              "modes: naive (the recursive walk of PR #64) and assign (= instead of +=) run beside",
+    lines = graph_help("play", EXAMPLES, "-o expr.html")
+    lines += ["", "modes: naive (the recursive walk of PR #64) and assign (= instead of +=) run beside",
               "backward()'s own walk and stop at their first wrong gradient, e.g.",
               "  micrograd play reuse --mode naive -o naive.html"]
     return "\n".join(lines)
@@ -60,9 +57,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     raw = argparse.RawDescriptionHelpFormatter
     p = sub.add_parser("play", description=about, epilog=_epilog(), formatter_class=raw,
                        help="write the backprop player of a graph: one HTML file, opened in a browser")
-    p.__class__ = GraphParser  # an expression starting with - gets the hint to put it after --
-    p.add_argument("target", metavar="NAME|EXPR", help="an example name (below) or an expression in quotes")
-    p.add_argument("values", nargs="*", metavar="VAR=VALUE", help="values of the expression's variables")
+    graph_arguments(p)
     p.add_argument("-o", "--output", help="the .html file to write (default NAME.html)")
     p.add_argument("--mode", choices=MODES, default="correct",
                    help="correct: backward()'s walk; naive / assign: that mistake side by side with it")

@@ -20,11 +20,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
-from micrograd.cli.expr import ExpressionError, evaluate, parse_assignments
+from micrograd.cli.expr import METHODS, ExpressionError, evaluate, parse_assignments
 from micrograd.engine import Value
 
 __all__ = ["DEFAULT_OUT", "folder", "demo_parser", "make_out_folder", "positive_int", "pyplot", "save_figure",
-           "running_as", "GraphParser", "graph_of", "usage_error"]
+           "running_as", "GraphParser", "graph_arguments", "graph_help", "graph_of", "usage_error"]
 
 M = TypeVar("M")
 
@@ -170,6 +170,21 @@ class GraphParser(argparse.ArgumentParser):
                 f'e.g. {self.prog} -- "{taken[0]}" a=1'
             )
         super().error(message)
+
+
+def graph_arguments(parser: argparse.ArgumentParser) -> None:
+    """Make ``parser`` (a subcommand's) read ``NAME|EXPR VAR=VALUE...``, with `GraphParser`'s hint."""
+    parser.__class__ = GraphParser  # subparsers are made by micrograd's parser, as plain ArgumentParsers
+    parser.add_argument("target", metavar="NAME|EXPR", help="an example name (below) or an expression in quotes")
+    parser.add_argument("values", nargs="*", metavar="VAR=VALUE", help="values of the expression's variables")
+
+
+def graph_help(command: str, examples: Mapping[str, tuple[str, object]], options: str) -> list[str]:
+    """The lines of ``--help`` that list the examples and the expression language, with ``options`` in the example."""
+    return ["examples:", *(f"  {name:<13} {text}" for name, (text, _) in examples.items()), "",
+            f"expression: numbers, variables, + - * / **, and the methods {' '.join(METHODS)}, e.g.",
+            f'  micrograd {command} "(a*b + c).tanh()" a=2 b=-3 c=10 {options}',
+            "an expression starting with - goes after --:", f'  micrograd {command} -- "-a*2" a=1']
 
 
 def graph_of(
