@@ -49,7 +49,7 @@ if TYPE_CHECKING:  # for annotations only: the table imports nothing heavy, nn r
     Formula = Callable[..., Any]  # f(m, *operands) or local(m, y, *operands), floats or arrays
     ErrorRule = Callable[..., Exception | None]  # (form, *operands) -> the engine's exception, or None
 
-__all__ = ["Op", "OPS", "FLOAT", "operands", "activations", "parsed_methods"]
+__all__ = ["Op", "OPS", "FLOAT", "operands", "activations", "parsed_methods", "symbol"]
 
 
 class FLOAT:
@@ -360,6 +360,16 @@ del _op
 def activations() -> list[str]:
     """The ops a neuron may apply (``Neuron(2, activation='tanh')``), in table order."""
     return [op.name for op in OPS.values() if op.activation]
+
+
+def symbol(op: str) -> str:
+    """What a picture shows for a node's op: the table's symbol (``3 - x`` is ``rsub``, shown ``-``), else its name.
+
+    >>> symbol("rsub"), symbol("tanh"), symbol("my_op")
+    ('-', 'tanh', 'my_op')
+    """
+    spec = OPS.get(op)
+    return op if spec is None else spec.symbol
 
 
 def parsed_methods() -> list[str]:

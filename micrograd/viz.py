@@ -50,7 +50,7 @@ import graphviz
 
 from micrograd import graph, neurons
 from micrograd.engine import Value
-from micrograd.ops import OPS
+from micrograd.ops import symbol
 
 __all__ = [
     "draw_dot",
@@ -572,12 +572,6 @@ class _Unit:
         self.note = ""
 
 
-def _symbol(op: str) -> str:
-    """What an op node shows: the table's symbol (``3 - x`` is the op ``rsub``, drawn ``-``), else the name."""
-    spec = OPS.get(op)
-    return op if spec is None else spec.symbol
-
-
 def _num(x: float) -> str:
     s = f"{x:.4g}"
     return "0" if s == "-0" else s
@@ -633,7 +627,7 @@ def _build_units(
             continue
         dot = neuron_of.get(node)
         kind = neurons.kind(node, root=node is root, neuron=dot is not None, params=params)
-        unit = _Unit(node, kind, "" if dot is not None else _symbol(node._op))
+        unit = _Unit(node, kind, "" if dot is not None else symbol(node._op))
         if dot is not None:
             act = 1.0 if dot is node else node._local[0]
             inside = [c for c in dot._prev if c in absorbed]

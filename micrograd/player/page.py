@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from micrograd.ops import symbol
 from micrograd.player.core import MODE_NAMES, Player, Step
 from micrograd.player.layout import layout
 from micrograd.player.text import num
@@ -44,10 +45,7 @@ def _height(player: Player, kind: str) -> float:
 
 
 def _op_text(op: str) -> str:
-    from micrograd.ops import OPS
-
-    spec = OPS.get(op)
-    return _OP_SHORT.get(op, spec.symbol if spec is not None else op)
+    return _OP_SHORT.get(op, symbol(op))
 
 
 def _short(name: str) -> str:
