@@ -50,7 +50,7 @@ from micrograd.exercises.answers import Json, decode, encode, short, values_in
 from micrograd.gradcheck import DEFAULT_EPS, _close, check_gradients, diagnose, format_table, gradcheck_row
 
 __all__ = ["Exercise", "Item", "Run", "Missing", "UsageError", "check_file", "starters_dir", "HAND", "NUMERIC",
-           "SAME_FORMULA", "DEFAULT_TIMEOUT", "entries", "number_of", "shown", "short"]
+           "SAME_FORMULA", "DEFAULT_TIMEOUT", "entries", "number_of", "shown"]
 
 # Tolerances. A hand formula and autograd both evaluate exact math in float64; they
 # differ only by rounding order (~1e-16 relative), so 1e-7 relative catches any
@@ -106,9 +106,6 @@ def shown(x: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-# the learner's op is evaluated at x +- gradcheck's default step
-_EPS = DEFAULT_EPS
-
 
 class Run:
     """What a check function works with: the learner's answers, and the items checked so far.
@@ -160,12 +157,12 @@ class Run:
         if at is None:
             raise ValueError(f"args(v) must put v among the arguments of {fname}, got {short(repr(arguments))}")
         record = self._ask({"derivative": fname, "args": encode(arguments, functions=True), "at": at, "x": x,
-                            "eps": _EPS})
+                            "eps": DEFAULT_EPS})
         got = _read(record, fname, lambda r: _three(*r["derivative"]))
         if isinstance(got, Missing):
             return self.add(name, "-", "-", False, "FAIL: " + got.problem, got.hint_for(hint))
         analytic, up, down = got
-        row = gradcheck_row(name, analytic, (up - down) / (2 * _EPS))
+        row = gradcheck_row(name, analytic, (up - down) / (2 * DEFAULT_EPS))
         verdict = "ok" if row.ok else "FAIL: derivative " + row.verdict.removeprefix("WRONG: ")
         self.add(name, row.numeric, row.autograd, row.ok, verdict, hint)
 
