@@ -789,18 +789,21 @@ def test_copies_and_pickles_of_a_parameter_in_training_are_ordinary_values():
         assert type(twin) is Value and (twin.data, twin.grad) == (p.data, p.grad)
 
 
+class Logged(Value):
+    """A Value whose class defines data itself: a program cannot bind it to its arrays, and reads it one by one."""
+
+    @property
+    def data(self):
+        return self._d
+
+    @data.setter
+    def data(self, v):
+        self._d = v
+
+
 def test_parameters_of_a_value_subclass_train_and_keep_their_class(reads):
     class Weight(Value):
         __slots__ = ("note",)
-
-    class Logged(Value):  # defines data itself: the program leaves it alone and reads it one by one
-        @property
-        def data(self):
-            return self._d
-
-        @data.setter
-        def data(self, v):
-            self._d = v
 
     w, v = Weight(2.0), Logged(3.0)
     w.note = "kept"
@@ -821,15 +824,6 @@ def test_parameters_of_a_value_subclass_train_and_keep_their_class(reads):
 
 def test_a_bind_that_failed_is_not_tried_again_at_every_step(monkeypatch):
     import micrograd.trace as traced
-
-    class Logged(Value):  # defines data itself: it cannot be bound to the arrays
-        @property
-        def data(self):
-            return self._d
-
-        @data.setter
-        def data(self, v):
-            self._d = v
 
     w, v = Value(2.0), Logged(3.0)
     program = trace(lambda x: x * w + v, ())
